@@ -1027,7 +1027,7 @@ def noncanonical_reasons(spec: str) -> tuple[str, ...]:
     reasons: list[str] = []
     pieces = spec.split("/")
     if len(pieces) == 1 and platform.architecture:
-        reasons.append(f"a bare architecture means {DEFAULT_OS}/{spec.lower()}: write the os")
+        reasons.append(f"a bare architecture means {platform}: write the os")
         arch_text, variant_text = spec, None
         os_text = None
     else:
@@ -1122,7 +1122,11 @@ def describe(platform: "Platform | str") -> str:
     system = _OS_TITLES.get(platform.os, platform.os)
     if platform.os_version:
         release = next(
-            (title for build, title in _WINDOWS_RELEASES.items() if platform.os_version.startswith(build)),
+            (
+                title
+                for build, title in _WINDOWS_RELEASES.items()
+                if platform.os_version == build or platform.os_version.startswith(build + ".")
+            ),
             None,
         )
         system += f" {platform.os_version}" + (f", {release}" if release and platform.os == "windows" else "")

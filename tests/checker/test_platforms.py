@@ -299,7 +299,9 @@ REASONS: list[tuple[str, str]] = [
     ("linux/arm/7", 'variant "7" is written "v7"'),
     ("linux/arm64/9.0", 'variant "9.0" is written "v9"'),
     ("linux/armhf/v7", 'variant "v7" repeats what "armhf" already means'),
-    ("arm64", "a bare architecture means linux/arm64"),
+    ("arm64", "a bare architecture means linux/arm64: write the os"),
+    ("armhf", "a bare architecture means linux/arm/v7: write the os"),
+    ("linux/ARM", "arm without a variant means arm/v7"),
     ("windows()/amd64", 'empty os options "()" are omitted'),
     ("linux(+b+a)/amd64", 'os options "(+b+a)" are written "(+a+b)"'),
 ]
@@ -674,6 +676,9 @@ DESCRIBE: list[tuple[str, str]] = [
     ("linux/ppc64le/power10", "Linux, 64-bit POWER, little-endian, POWER10"),
     ("darwin/arm64", "macOS, 64-bit ARM, ARMv8"),
     ("windows(10.0.17763)/amd64", "Windows 10.0.17763, Windows Server 2019 (ltsc2019), 64-bit x86 (Intel/AMD)"),
+    ("windows(10.0.17763.1234)/amd64", "Windows 10.0.17763.1234, Windows Server 2019 (ltsc2019), 64-bit x86 (Intel/AMD)"),
+    ("windows(10.0.177630)/amd64", "Windows 10.0.177630, 64-bit x86 (Intel/AMD)"),
+    ("linux(5.10)/arm64", "Linux 5.10, 64-bit ARM, ARMv8"),
     ("linux", "Linux, the build host's architecture"),
 ]
 
