@@ -5,16 +5,18 @@ columns are 1-based and count characters (Unicode code points); ``offset`` is
 the 0-based code-point index into the text (what Python slicing needs) and
 ``byte`` the 0-based UTF-8 byte offset. Ends are exclusive. Editors that
 count in UTF-16 convert with :class:`LineIndex`.
+
+Positions and spans are named tuples: the parser makes two per token, and a
+tuple is several times cheaper to build than a frozen dataclass.
 """
 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(NamedTuple):
     line: int
     column: int
     offset: int
@@ -24,8 +26,7 @@ class Position:
         return f"{self.line}:{self.column}"
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     start: Position
     end: Position
 
@@ -40,6 +41,10 @@ class Span:
         start = self.start if self.start.offset <= other.start.offset else other.start
         end = self.end if self.end.offset >= other.end.offset else other.end
         return Span(start, end)
+
+    @property
+    def empty(self) -> bool:
+        return self.start.offset == self.end.offset
 
 
 class LineIndex:
@@ -71,12 +76,18 @@ class LineIndex:
         line = min(max(line, 1), len(self._line_starts))
         return self._line_starts[line - 1]
 
-    def line_text(self, line: int) -> str:
+    def line_end(self, line: int) -> int:
+        """Offset just past the last character of 1-based ``line`` (before ``\\r\\n``)."""
         start = self.line_start(line)
         end = self.text.find("\n", start)
         if end < 0:
             end = len(self.text)
-        return self.text[start:end].rstrip("\r")
+        if end > start and self.text[end - 1] == "\r":
+            end -= 1
+        return end
+
+    def line_text(self, line: int) -> str:
+        return self.text[self.line_start(line) : self.line_end(line)]
 
     def position(self, offset: int) -> Position:
         offset = min(max(offset, 0), len(self.text))
@@ -96,11 +107,7 @@ class LineIndex:
         """Offset of 1-based ``line`` and 1-based character ``column`` (clamped)."""
         if line > len(self._line_starts):
             return len(self.text)
-        start = self.line_start(line)
-        end = self.text.find("\n", start)
-        if end < 0:
-            end = len(self.text)
-        return min(start + max(column - 1, 0), end)
+        return min(self.line_start(line) + max(column - 1, 0), self.line_end(line))
 
     # -- editor encodings -------------------------------------------------
     def to_units(self, offset: int, encoding: str = "utf-16") -> tuple[int, int]:
@@ -120,11 +127,7 @@ class LineIndex:
         if line >= len(self._line_starts):
             return len(self.text)
         start = self._line_starts[line]
-        end = self.text.find("\n", start)
-        if end < 0:
-            end = len(self.text)
-        if end > start and self.text[end - 1] == "\r":
-            end -= 1
+        end = self.line_end(line + 1)
         if self._ascii or encoding == "utf-32":
             return min(start + max(character, 0), end)
         count = 0

@@ -1,0 +1,187 @@
+"""A lean LALR(1) driver over the tables Lark builds from ``cue.lark``.
+
+Lark analyses the grammar and builds the tables; this loop runs them. It
+exists because parsing speed is a product requirement (30,000 lines/s):
+compared with Lark's own ``ParserState.feed_token`` it keys reductions by
+small integers instead of hashing ``Rule`` objects, and it skips the
+callbacks of unit rules (``?rule: child``) whose value is their only child,
+which is most reductions of an expression grammar with ten precedence levels.
+
+The driver stops at the first token the tables reject and reports where; the
+caller (:mod:`plancheck.grammar.parser`) recovers by editing the two stacks and
+runs it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    #: per state: terminal -> (next_state,) for a shift, or (size, nonterminal, rule_index) for a reduce
+    actions: dict[int, dict[str, tuple]]
+    #: per state: nonterminal -> next state
+    gotos: dict[int, dict[str, int]]
+    start: int
+    end: int
+    rules: tuple  # lark.grammar.Rule, by rule_index
+    #: rule indexes whose value is their single child (no callback needed)
+    identity: frozenset[int]
+
+
+def build_tables(parse_table: Any, start: str = "start") -> Tables:
+    from lark.parsers.lalr_analysis import Shift
+
+    rules: list = []
+    index: dict = {}
+    actions: dict[int, dict[str, tuple]] = {}
+    gotos: dict[int, dict[str, int]] = {}
+    for state, row in parse_table.states.items():
+        act: dict[str, tuple] = {}
+        got: dict[str, int] = {}
+        for symbol, (action, arg) in row.items():
+            if action is Shift:
+                if symbol.isupper() or symbol.startswith("$"):
+                    act[symbol] = (arg,)
+                else:
+                    got[symbol] = arg
+            else:
+                if arg not in index:
+                    index[arg] = len(rules)
+                    rules.append(arg)
+                act[symbol] = (len(arg.expansion), arg.origin.name, index[arg])
+        actions[state] = act
+        gotos[state] = got
+    identity = frozenset(
+        i for i, rule in enumerate(rules)
+        if rule.options.expand1 and not rule.alias and len(rule.expansion) == 1
+    )
+    return Tables(
+        actions, gotos, parse_table.start_states[start], parse_table.end_states[start], tuple(rules), identity
+    )
+
+
+class _Inline(list):
+    """Children of a helper rule (EBNF repetition), spliced into the parent's."""
+
+    __slots__ = ()
+
+
+def _helper(args: list) -> _Inline:
+    # Left-recursive repetition: extend the list built so far in place.
+    first = args[0] if args else None
+    if type(first) is _Inline:
+        out = first
+        rest = args[1:]
+    else:
+        out = _Inline()
+        rest = args
+    for a in rest:
+        if type(a) is _Inline:
+            out.extend(a)
+        else:
+            out.append(a)
+    return out
+
+
+def _flattening(method: Callable) -> Callable:
+    def callback(args: list):
+        flat: list = []
+        for a in args:
+            if type(a) is _Inline:
+                flat.extend(a)
+            else:
+                flat.append(a)
+        return method(flat)
+
+    return callback
+
+
+def bind_callbacks(tables: Tables, builder: Any) -> list[Callable | None]:
+    """Callbacks by rule index, calling ``builder.<rule name or alias>(children)``.
+
+    Identity rules get None. Rules named ``_x`` are inlined into their parent
+    (Lark's convention): a single child passes through, several are spliced.
+    """
+    out: list[Callable | None] = []
+    for i, rule in enumerate(tables.rules):
+        name = rule.origin.name
+        if i in tables.identity:
+            out.append(None)
+            continue
+        if name.startswith("_"):
+            if len(rule.expansion) == 1 and not rule.expansion[0].name.startswith("__"):
+                out.append(None)  # `_decl: field | …`: the child itself
+            else:
+                out.append(_helper)
+            continue
+        method = getattr(builder, rule.alias or name)
+        if any(not sym.is_term and sym.name.startswith("__") for sym in rule.expansion):
+            method = _flattening(method)
+        out.append(method)
+    return out
+
+
+def run(
+    tables: Tables,
+    callbacks: Sequence[Callable | None],
+    tokens: Sequence[Any],
+    i: int,
+    state_stack: list[int],
+    value_stack: list,
+) -> tuple[int, Any]:
+    """Feed ``tokens[i:]`` (the last one is ``$END``).
+
+    Returns ``(-1, result)`` when the input is accepted, ``(k, None)``
+    when ``tokens[k]`` is rejected (the stacks then hold the state just
+    before it, after any reductions the token triggered), or
+    ``(len(tokens), None)`` when every token was consumed without an end.
+    """
+    actions = tables.actions
+    gotos = tables.gotos
+    end_state = tables.end
+    n = len(tokens)
+    push_state = state_stack.append
+    push_value = value_stack.append
+    while i < n:
+        tok = tokens[i]
+        ttype = tok.type
+        while True:
+            entry = actions[state_stack[-1]].get(ttype)
+            if entry is None:
+                return i, None
+            if len(entry) == 1:
+                push_state(entry[0])
+                push_value(tok)
+                break
+            size, name, rule = entry
+            cb = callbacks[rule]
+            if cb is None:
+                # Unit rule: same value, new state.
+                state_stack[-1] = gotos[state_stack[-2]][name]
+                continue
+            if size:
+                args = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+            else:
+                args = []
+            push_value(cb(args))
+            new_state = gotos[state_stack[-1]][name]
+            push_state(new_state)
+            if new_state == end_state and ttype == "$END":
+                return -1, value_stack[-1]
+        i += 1
+    return n, None
+
+
+def expected(tables: Tables, state: int) -> frozenset[str]:
+    return frozenset(tables.actions[state])
+
+
+def feed_one(tables: Tables, callbacks: Sequence[Callable | None], tok: Any, state_stack: list[int], value_stack: list) -> bool:
+    """Feed one token; False (stacks possibly reduced) if the tables reject it."""
+    k, _ = run(tables, callbacks, (tok,), 0, state_stack, value_stack)
+    return k != 0
