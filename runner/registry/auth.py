@@ -7,7 +7,8 @@ identity token, the OAuth2 ``refresh_token`` POST form) and resend with
 ``Authorization: Bearer``. Once a registry's challenge is known, later requests authenticate
 up front. Tokens are cached per scope set until shortly before they expire; a cached token
 whose scopes cover a request is reused. A 401 that carries ``error=`` (an expired or revoked
-token) earns exactly one fresh token; any other second 401 is an `AuthError`.
+token) clears the registry's cached tokens and earns exactly one fresh token; any other second
+401 is an `AuthError`.
 
 Tokens, passwords and ``Authorization`` values are never logged or put in messages.
 """
@@ -274,7 +275,9 @@ class Authenticator:
         self._learn(registry, bearer)
         if sent is not None and sent.startswith("Bearer "):
             if bearer.error and not refreshed:
-                self._forget_token(registry, sent)
+                # Tokens die together (revocation, key rotation): another cached token is no
+                # better than the refused one, so the retry gets a freshly issued token.
+                self._forget_tokens(registry)
                 return wanted
             reason = bearer.params.get("error_description") or bearer.error or "token refused"
             who = f"user {credential.username!r}" if credential and credential.username else "anonymous access"
@@ -298,10 +301,9 @@ class Authenticator:
             self._tokens[registry] = tokens
             return next((token for token in tokens if token.covers(scopes)), None)
 
-    def _forget_token(self, registry: str, sent: str) -> None:
-        value = sent[len("Bearer ") :]
+    def _forget_tokens(self, registry: str) -> None:
         with self._lock:
-            self._tokens[registry] = [t for t in self._tokens.get(registry, []) if t.value != value]
+            self._tokens.pop(registry, None)
 
     def _fetch_token(
         self, registry: str, challenge: Challenge, scopes: Sequence[Scope], credential: Credential | None

@@ -26,9 +26,12 @@ class ErrorDetail:
     detail: Any = None
 
     def __str__(self) -> str:
-        if self.message:
-            return f"{self.code}: {self.message}"
-        return self.code
+        text = f"{self.code}: {self.message}" if self.message else self.code
+        detail = self.detail if isinstance(self.detail, str) else json.dumps(self.detail) if self.detail else ""
+        if detail:
+            # Distribution puts the offending digest or name here; that is what a user needs.
+            text += f" ({detail[:200]}{'…' if len(detail) > 200 else ''})"
+        return text
 
 
 class RegistryError(Exception):

@@ -23,6 +23,7 @@ import json
 import re
 import secrets
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,7 +39,8 @@ _REPO_PATH = re.compile(r"^/v2/(?P<name>.+?)/(?:blobs|manifests|tags|referrers)(
 class Fault:
     """A misbehaviour for requests matching ``method`` and ``path`` (a regex searched in the path).
 
-    ``times`` is how many matching requests it applies to (then it is spent). Actions:
+    ``after`` matching requests pass untouched first; then it applies to ``times`` of them
+    (then it is spent). Actions:
     ``status`` answers ``status`` with ``headers`` and ``body``; ``drop`` reads
     ``drop_after`` bytes of the body (half when None) and closes the connection;
     ``corrupt`` forwards and flips the first byte of the response body; ``header``
@@ -54,6 +56,7 @@ class Fault:
     times: int = 1
     drop_after: int | None = None
     query: str = ""
+    after: int = 0
 
     def matches(self, method: str, path: str, query: str) -> bool:
         if self.times <= 0:
@@ -89,6 +92,7 @@ class RecordedRequest:
     status: int
     authorization: str  # the scheme only ("Bearer", "Basic" or ""), never the secret
     content_type: str
+    content_range: str
     body_size: int
 
 
@@ -96,6 +100,16 @@ class RecordedRequest:
 class _Grant:
     scopes: dict[str, set[str]]
     expires_at: float
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Clients closing idle keep-alive connections (or the drop fault) are not errors.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class FaultProxy:
@@ -107,8 +121,7 @@ class FaultProxy:
         self.token_requests: list[dict[str, list[str]]] = []
         self._tokens: dict[str, _Grant] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True)
 
     @property
@@ -149,6 +162,9 @@ class FaultProxy:
         with self._lock:
             for fault in self.faults:
                 if fault.matches(method, path, query):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
                     fault.times -= 1
                     return fault
         return None
@@ -165,6 +181,7 @@ class FaultProxy:
                     status=status,
                     authorization=authorization,
                     content_type=handler.headers.get("Content-Type", ""),
+                    content_range=handler.headers.get("Content-Range", ""),
                     body_size=body_size,
                 )
             )
@@ -247,7 +264,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers = [(k, v) for k, v in headers if k.lower() not in {h.lower() for h in fault.headers}]
             headers += list(fault.headers.items())
         proxy._record(self, status, len(body))
-        self._send(status, headers, payload, head=self.command == "HEAD")
+        self._send(status, headers, payload)
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -267,9 +284,13 @@ class _Handler(BaseHTTPRequestHandler):
         host, _, port = self.owner.upstream.partition(":")
         connection = http.client.HTTPConnection(host, int(port), timeout=60)
         try:
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP and k.lower() != "authorization"}
-            headers["Content-Length"] = str(len(body))
-            connection.request(self.command, self.path, body=body if body else None, headers=headers)
+            # Header by header: clients repeat some (skopeo sends one Accept per media type).
+            connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+            for key, value in self.headers.items():
+                if key.lower() not in _HOP_BY_HOP and key.lower() not in ("authorization", "content-length"):
+                    connection.putheader(key, value)
+            connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body if body else None)
             response = connection.getresponse()
             payload = response.read()
             out = [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP]
@@ -277,7 +298,9 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             connection.close()
 
-    def _send(self, status: int, headers: dict[str, str] | list[tuple[str, str]], body: bytes, head: bool = False) -> None:
+    def _send(self, status: int, headers: dict[str, str] | list[tuple[str, str]], body: bytes) -> None:
+        # A HEAD answer announces the body's length but carries no body, whatever the status.
+        head = self.command == "HEAD"
         items = list(headers.items()) if isinstance(headers, dict) else headers
         self.send_response(status)
         has_length = False
