@@ -14,11 +14,26 @@ from plancheck.grammar import parse
 from plancheck.grammar.span import LineIndex, Span
 
 
+@dataclass(frozen=True)
+class CheckOptions:
+    """Settings of one check (the CLI, the language server and the runner fill them)."""
+
+    #: platform used when neither an op nor values.yaml says (canonical form)
+    default_platform: str = "linux/amd64"
+    #: tags for files guarded by ``@if(tag)`` (like ``cue -t``)
+    tags: frozenset[str] = frozenset()
+    #: unsaved editor buffers: path -> text, read instead of the disk
+    overlays: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: path -> text of every file checked (for snippets and fixes)
     sources: dict[str, str] = field(default_factory=dict)
+    #: files read besides the ones checked (imported packages, cue.mod, values.yaml),
+    #: so that caches can tell when a result is stale
+    dependencies: list[str] = field(default_factory=list)
 
     @property
     def files_checked(self) -> int:
@@ -28,7 +43,7 @@ class Report:
         return sum(1 for d in self.diagnostics if d.severity is severity)
 
 
-def check_sources(sources: list[Source]) -> Report:
+def check_sources(sources: list[Source], options: CheckOptions | None = None) -> Report:
     report = Report()
     for source in sources:
         report.sources[source.path] = source.text
