@@ -160,7 +160,10 @@ class Scope:
         return cls(resource_type, name, frozenset(action for action in actions.split(",") if action))
 
     def covers(self, other: Scope) -> bool:
-        return (self.resource_type, self.name) == (other.resource_type, other.name) and self.actions >= other.actions
+        return (self.resource_type, self.name) == (
+            other.resource_type,
+            other.name,
+        ) and self.actions >= other.actions
 
     def __str__(self) -> str:
         actions = sorted(self.actions, key=lambda action: (_ACTION_ORDER.get(action, 9), action))
@@ -242,7 +245,9 @@ class Authenticator:
             return "Basic " + base64.b64encode(pair).decode("ascii")
         if credential is not None and credential.registry_token:
             return "Bearer " + credential.registry_token
-        token = self._cached_token(registry, scopes) or self._fetch_token(registry, challenge, scopes, credential)
+        token = self._cached_token(registry, scopes) or self._fetch_token(
+            registry, challenge, scopes, credential
+        )
         return "Bearer " + token.value
 
     def on_challenge(
@@ -264,12 +269,18 @@ class Authenticator:
         wanted = merge_scopes([*scopes, *(bearer.scopes if bearer else ())])
         credential = self.credential(registry)
         if bearer is None and basic is None:
-            raise AuthError(f"{registry} requires authentication but offers no Bearer or Basic challenge", status=401)
+            raise AuthError(
+                f"{registry} requires authentication but offers no Bearer or Basic challenge", status=401
+            )
         if bearer is None:
             if credential is None or not credential.has_password:
-                raise AuthError(f"{registry} requires a username and password; {self._none_found(registry)}", status=401)
+                raise AuthError(
+                    f"{registry} requires a username and password; {self._none_found(registry)}", status=401
+                )
             if sent is not None and sent.startswith("Basic "):
-                raise AuthError(f"{registry} rejected the password of user {credential.username!r}", status=401)
+                raise AuthError(
+                    f"{registry} rejected the password of user {credential.username!r}", status=401
+                )
             self._learn(registry, basic)  # type: ignore[arg-type]
             return wanted
         self._learn(registry, bearer)
@@ -280,7 +291,9 @@ class Authenticator:
                 self._forget_tokens(registry)
                 return wanted
             reason = bearer.params.get("error_description") or bearer.error or "token refused"
-            who = f"user {credential.username!r}" if credential and credential.username else "anonymous access"
+            who = (
+                f"user {credential.username!r}" if credential and credential.username else "anonymous access"
+            )
             if credential is None:
                 who += f" ({self._none_found(registry)})"
             scope_text = " ".join(str(scope) for scope in wanted) or "the registry"
@@ -313,7 +326,11 @@ class Authenticator:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise AuthError(f"{registry} names an invalid token service realm {display_url(realm)!r}")
         sends_secret = credential is not None and (credential.has_password or bool(credential.identity_token))
-        if sends_secret and parts.scheme == "http" and not (is_loopback(parts.hostname) or self._insecure(registry)):
+        if (
+            sends_secret
+            and parts.scheme == "http"
+            and not (is_loopback(parts.hostname) or self._insecure(registry))
+        ):
             raise AuthError(
                 f"refusing to send credentials for {registry} to the token service {display_url(realm)} over plain HTTP"
             )
@@ -343,11 +360,11 @@ class Authenticator:
                 response = self._http.post(challenge.realm, data=form)
                 if response.status_code not in (404, 405):
                     return self._checked_token_response(registry, challenge, response, credential)
-            params: list[tuple[str, str]] = []
-            if challenge.service:
-                params.append(("service", challenge.service))
-            params += [("scope", str(scope)) for scope in scopes]
-            auth = (credential.username, credential.password) if credential and credential.has_password else None
+            service = (("service", challenge.service),) if challenge.service else ()
+            params = service + tuple(("scope", str(scope)) for scope in scopes)
+            auth = (
+                (credential.username, credential.password) if credential and credential.has_password else None
+            )
             response = self._http.get(challenge.realm, params=params, auth=auth)
         except httpx.TransportError as error:
             raise RegistryError(
@@ -365,7 +382,10 @@ class Authenticator:
         where = f"the token service {display_url(challenge.realm)} for {registry}"
         if is_retryable_status(status):
             raise RegistryError(
-                f"{where} answered HTTP {status}", status=status, retryable=True, retry_after=response.headers.get("Retry-After")
+                f"{where} answered HTTP {status}",
+                status=status,
+                retryable=True,
+                retry_after=response.headers.get("Retry-After"),
             )
         if status in (401, 403):
             if credential is None:
@@ -374,13 +394,17 @@ class Authenticator:
             raise AuthError(f"{where} rejected the credentials of {who} (HTTP {status})", status=status)
         raise AuthError(f"{where} answered HTTP {status}", status=status)
 
-    def _read_token(self, registry: str, response: httpx.Response, scopes: tuple[Scope, ...], started: float) -> BearerToken:
+    def _read_token(
+        self, registry: str, response: httpx.Response, scopes: tuple[Scope, ...], started: float
+    ) -> BearerToken:
         try:
             body = json.loads(response.content)
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            raise AuthError(f"the token service for {registry} answered with something other than a JSON object")
+            raise AuthError(
+                f"the token service for {registry} answered with something other than a JSON object"
+            )
         value = body.get("token") or body.get("access_token")
         if not isinstance(value, str) or not value:
             raise AuthError(f"the token service for {registry} answered without a token")

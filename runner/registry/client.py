@@ -18,7 +18,14 @@ import httpx
 
 from .auth import Scope
 from .credentials import Credentials
-from .digest import DigestVerifier, check_announced_digest, check_digest, is_digest, sha256_digest, verify_digest
+from .digest import (
+    DigestVerifier,
+    check_announced_digest,
+    check_digest,
+    is_digest,
+    sha256_digest,
+    verify_digest,
+)
 from .errors import DigestMismatch, RegistryError, error_from_response
 from .manifest import MANIFEST_ACCEPT, Descriptor, Manifest, media_type_of
 from .reference import Reference, Repository
@@ -97,7 +104,9 @@ class RegistryClient:
             return None
         if response.status_code != 200:
             raise error_from_response(response, action)
-        check_announced_digest(response.headers.get("Docker-Content-Digest"), digest, f"blob {digest} in {repository}")
+        check_announced_digest(
+            response.headers.get("Docker-Content-Digest"), digest, f"blob {digest} in {repository}"
+        )
         size = response.headers.get("Content-Length", "")
         return Descriptor(OCTET_STREAM, digest, int(size) if size.isdigit() else -1)
 
@@ -121,7 +130,13 @@ class RegistryClient:
             verifier = DigestVerifier(digest)
             url = self._transport.url(repository.registry, f"{repository.path}/blobs/{digest}")
             response = self._transport.request(
-                "GET", repository.registry, url, scopes=_scopes(repository, push=False), action=action, retry=False, stream=True
+                "GET",
+                repository.registry,
+                url,
+                scopes=_scopes(repository, push=False),
+                action=action,
+                retry=False,
+                stream=True,
             )
             try:
                 if response.status_code != 200:
@@ -131,7 +146,9 @@ class RegistryClient:
                     verifier.update(chunk)
                     destination.write(chunk)
             except httpx.TransportError as error:
-                raise RegistryError(f"could not {action}: the connection broke ({error.__class__.__name__})", retryable=True) from None
+                raise RegistryError(
+                    f"could not {action}: the connection broke ({error.__class__.__name__})", retryable=True
+                ) from None
             finally:
                 response.close()
             verifier.verify(f"blob {digest} from {repository}")
@@ -184,7 +201,9 @@ class RegistryClient:
     def head_manifest(self, target: Reference) -> Descriptor | None:
         """The descriptor of the manifest ``target`` names, or None when there is none."""
         action = f"check manifest {target}"
-        response = self._request("HEAD", target.repository, f"manifests/{target.identifier}", action, push=False, accept=True)
+        response = self._request(
+            "HEAD", target.repository, f"manifests/{target.identifier}", action, push=False, accept=True
+        )
         if response.status_code == 404:
             return None
         if response.status_code != 200:
@@ -205,7 +224,9 @@ class RegistryClient:
     def get_manifest(self, target: Reference) -> Manifest:
         """Read a manifest or index and verify its bytes against the digest it is known by."""
         action = f"read manifest {target}"
-        response = self._request("GET", target.repository, f"manifests/{target.identifier}", action, push=False, accept=True)
+        response = self._request(
+            "GET", target.repository, f"manifests/{target.identifier}", action, push=False, accept=True
+        )
         if response.status_code != 200:
             raise error_from_response(response, action)
         data = response.content
@@ -233,14 +254,18 @@ class RegistryClient:
         """
         declared = media_type_of(data)
         if media_type and declared and media_type != declared:
-            raise RegistryError(f"cannot push manifest to {target}: its mediaType is {declared}, not {media_type}")
+            raise RegistryError(
+                f"cannot push manifest to {target}: its mediaType is {declared}, not {media_type}"
+            )
         content_type = declared or media_type
         if not content_type:
             raise RegistryError(f"cannot push manifest to {target}: it has no mediaType and none was given")
         digest = sha256_digest(data)
         if target.digest and target.digest != digest:
             if target.digest.startswith("sha256:"):
-                raise DigestMismatch(f"the manifest to push to {target}", expected=target.digest, actual=digest)
+                raise DigestMismatch(
+                    f"the manifest to push to {target}", expected=target.digest, actual=digest
+                )
             verify_digest(data, target.digest, f"the manifest to push to {target}")
         action = f"push manifest to {target}"
         response = self._request(
@@ -254,7 +279,9 @@ class RegistryClient:
         )
         if response.status_code not in (200, 201, 202, 204):
             raise error_from_response(response, action)
-        check_announced_digest(response.headers.get("Docker-Content-Digest"), digest, f"manifest pushed to {target}")
+        check_announced_digest(
+            response.headers.get("Docker-Content-Digest"), digest, f"manifest pushed to {target}"
+        )
         return digest
 
     def _request(
@@ -274,11 +301,16 @@ class RegistryClient:
             all_headers["Accept"] = MANIFEST_ACCEPT
         url = self._transport.url(repository.registry, f"{repository.path}/{path}")
         return self._transport.request(
-            method, repository.registry, url, scopes=_scopes(repository, push=push), action=action, headers=all_headers, content=content
+            method,
+            repository.registry,
+            url,
+            scopes=_scopes(repository, push=push),
+            action=action,
+            headers=all_headers,
+            content=content,
         )
 
 
 def _scopes(repository: Repository, *, push: bool) -> list[Scope]:
     actions = ("pull", "push") if push else ("pull",)
     return [Scope.repository(repository.path, *actions)]
-

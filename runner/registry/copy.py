@@ -34,7 +34,9 @@ def copy_image(client: RegistryClient, source: Reference, destination: Repositor
     return manifest.descriptor()
 
 
-def copy_manifest(client: RegistryClient, source: Repository, target: Repository, manifest: Manifest, depth: int = 0) -> None:
+def copy_manifest(
+    client: RegistryClient, source: Repository, target: Repository, manifest: Manifest, depth: int = 0
+) -> None:
     """Make ``manifest`` (already read from ``source``) and all it references present in ``target``."""
     if depth > _MAX_DEPTH:
         raise RegistryError(f"cannot copy {manifest.digest}: indexes nested more than {_MAX_DEPTH} deep")

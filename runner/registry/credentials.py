@@ -117,10 +117,15 @@ class Credentials:
     @classmethod
     def static(cls, credentials: Mapping[str, Credential]) -> Credentials:
         """Credentials given directly, keyed by registry (``docker.io``, ``host:port``)."""
-        return cls(auths={config_key(registry): credential for registry, credential in credentials.items()}, source="given credentials")
+        return cls(
+            auths={config_key(registry): credential for registry, credential in credentials.items()},
+            source="given credentials",
+        )
 
     @classmethod
-    def from_docker_config(cls, path: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> Credentials:
+    def from_docker_config(
+        cls, path: Path | str | None = None, *, env: Mapping[str, str] | None = None
+    ) -> Credentials:
         """Read a docker ``config.json`` (the default location when ``path`` is None).
 
         A missing file means no credentials; an unreadable one is a `CredentialsError`.
@@ -135,7 +140,9 @@ class Credentials:
         try:
             config = json.loads(text)
         except ValueError as error:
-            raise CredentialsError(f"cannot read docker config {config_path}: invalid JSON ({error})") from None
+            raise CredentialsError(
+                f"cannot read docker config {config_path}: invalid JSON ({error})"
+            ) from None
         if not isinstance(config, dict):
             raise CredentialsError(f"cannot read docker config {config_path}: expected a JSON object")
         auths = config.get("auths") if config.get("auths") is not None else {}
@@ -197,7 +204,9 @@ class Credentials:
         program = f"docker-credential-{helper}"
         executable = shutil.which(program, path=self._env.get("PATH", os.defpath))
         if executable is None:
-            raise CredentialsError(f"credential helper {program} (configured in {self._source}) is not on PATH")
+            raise CredentialsError(
+                f"credential helper {program} (configured in {self._source}) is not on PATH"
+            )
         try:
             result = subprocess.run(
                 [executable, "get"],
@@ -209,7 +218,9 @@ class Credentials:
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raise CredentialsError(f"credential helper {program} did not answer within {self._helper_timeout:.0f}s") from None
+            raise CredentialsError(
+                f"credential helper {program} did not answer within {self._helper_timeout:.0f}s"
+            ) from None
         except OSError as error:
             raise CredentialsError(f"cannot run credential helper {program}: {error.strerror}") from None
         if result.returncode != 0:
@@ -223,7 +234,9 @@ class Credentials:
             answer = json.loads(result.stdout)
             username, secret = str(answer.get("Username") or ""), str(answer.get("Secret") or "")
         except (ValueError, AttributeError):
-            raise CredentialsError(f"credential helper {program} answered with something other than JSON for {key}") from None
+            raise CredentialsError(
+                f"credential helper {program} answered with something other than JSON for {key}"
+            ) from None
         if not secret:
             return None
         if username == _TOKEN_USERNAME:
@@ -244,7 +257,9 @@ def _decode_entry(entry: Any, key: str, source: str) -> Credential | None:
         try:
             decoded = base64.b64decode(str(encoded), validate=False).decode("utf-8")
         except (binascii.Error, ValueError):
-            raise CredentialsError(f"invalid auth for {key} in {source}: not base64 of user:password") from None
+            raise CredentialsError(
+                f"invalid auth for {key} in {source}: not base64 of user:password"
+            ) from None
         user, colon, secret = decoded.partition(":")
         if not colon or not user:
             raise CredentialsError(f"invalid auth for {key} in {source}: not base64 of user:password")

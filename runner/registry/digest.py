@@ -46,7 +46,7 @@ class DigestVerifier:
     """Hashes a stream with the algorithm of an expected digest and checks the result."""
 
     expected: str
-    _hash: "hashlib._Hash" = field(init=False, repr=False)
+    _hash: hashlib._Hash = field(init=False, repr=False)
     size: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:

@@ -27,7 +27,9 @@ class ErrorDetail:
 
     def __str__(self) -> str:
         text = f"{self.code}: {self.message}" if self.message else self.code
-        detail = self.detail if isinstance(self.detail, str) else json.dumps(self.detail) if self.detail else ""
+        detail = (
+            self.detail if isinstance(self.detail, str) else json.dumps(self.detail) if self.detail else ""
+        )
         if detail:
             # Distribution puts the offending digest or name here; that is what a user needs.
             text += f" ({detail[:200]}{'…' if len(detail) > 200 else ''})"

@@ -78,7 +78,9 @@ def build_index(
             raise InvalidIndex("a Docker manifest list cannot carry annotations; use an OCI index")
         annotated = [entry.digest for entry in entries if entry.annotations]
         if annotated:
-            raise InvalidIndex(f"a Docker manifest list cannot carry entry annotations (on {annotated[0]}); use an OCI index")
+            raise InvalidIndex(
+                f"a Docker manifest list cannot carry entry annotations (on {annotated[0]}); use an OCI index"
+            )
     document: dict[str, Any] = {
         "schemaVersion": 2,
         "mediaType": _INDEX_MEDIA_TYPES[media_type],
@@ -107,6 +109,11 @@ def push_index(
         raise InvalidIndex(f"cannot push an index to {target}: the target needs a tag and no digest")
     if not children:
         raise InvalidIndex(f"cannot push an index to {target}: no images")
+    if media_type == "docker" and (annotations or any(child.annotations for child in children)):
+        # Checked before any request: a Docker list would have to drop them silently.
+        raise InvalidIndex(
+            f"cannot push a Docker manifest list to {target}: it cannot carry annotations; use an OCI index"
+        )
     _check_distinct_platforms(children)
     repository = target.repository
     resolved = [_resolve_child(client, repository, child) for child in children]
@@ -142,10 +149,14 @@ def _resolve_child(client: RegistryClient, repository: Repository, child: IndexC
     manifest = _fetch_into(client, repository, child.digest, child, what="image")
     if manifest.media_type in IMAGE_MANIFEST_TYPES:
         _check_platform(client, repository, manifest, child)
-        entry = Descriptor(manifest.media_type, manifest.digest, manifest.size, child.platform, dict(child.annotations))
+        entry = Descriptor(
+            manifest.media_type, manifest.digest, manifest.size, child.platform, dict(child.annotations)
+        )
         return _Entries(images=[entry], attestations=[])
     if not manifest.is_index:
-        raise InvalidIndex(f"child {child.digest} ({child.platform}) is a {manifest.media_type}, not an image")
+        raise InvalidIndex(
+            f"child {child.digest} ({child.platform}) is a {manifest.media_type}, not an image"
+        )
     return _flatten(client, repository, manifest, child)
 
 
@@ -153,18 +164,26 @@ def _flatten(client: RegistryClient, repository: Repository, index: Manifest, ch
     """Take the entries of an engine's single-platform index."""
     entries = index.entries()
     images = [entry for entry in entries if not entry.is_attestation]
-    others = [entry for entry in images if entry.platform is not None and not entry.platform.matches(child.platform)]
+    others = [
+        entry for entry in images if entry.platform is not None and not entry.platform.matches(child.platform)
+    ]
     if others or not images:
         found = ", ".join(str(entry.platform or "no platform") for entry in images) or "no image"
         raise InvalidIndex(
             f"child index {child.digest} holds {found}; the plan expects one image for {child.platform}"
         )
     if len(images) > 1:
-        raise InvalidIndex(f"child index {child.digest} holds {len(images)} images for {child.platform}; expected one")
+        raise InvalidIndex(
+            f"child index {child.digest} holds {len(images)} images for {child.platform}; expected one"
+        )
     image_entry = images[0]
-    manifest = _fetch_into(client, repository, image_entry.digest, child, what=f"image of index {child.digest}")
+    manifest = _fetch_into(
+        client, repository, image_entry.digest, child, what=f"image of index {child.digest}"
+    )
     if manifest.media_type not in IMAGE_MANIFEST_TYPES:
-        raise InvalidIndex(f"entry {image_entry.digest} of child index {child.digest} is not an image manifest")
+        raise InvalidIndex(
+            f"entry {image_entry.digest} of child index {child.digest} is not an image manifest"
+        )
     _check_platform(client, repository, manifest, child)
     annotations = {**image_entry.annotations, **child.annotations}
     image = Descriptor(manifest.media_type, manifest.digest, manifest.size, child.platform, annotations)
@@ -176,7 +195,9 @@ def _flatten(client: RegistryClient, repository: Repository, index: Manifest, ch
     return _Entries(images=[image], attestations=attestations)
 
 
-def _fetch_into(client: RegistryClient, repository: Repository, digest: str, child: IndexChild, what: str) -> Manifest:
+def _fetch_into(
+    client: RegistryClient, repository: Repository, digest: str, child: IndexChild, what: str
+) -> Manifest:
     """Read a manifest from ``repository``, copying it there first from where it was pushed."""
     try:
         return client.get_manifest(repository.digested(digest))
@@ -189,22 +210,30 @@ def _fetch_into(client: RegistryClient, repository: Repository, digest: str, chi
     try:
         manifest = client.get_manifest(source.digested(digest))
     except NotFound:
-        raise InvalidIndex(f"the {what} {digest} for {child.platform} is neither in {repository} nor in {source}") from None
+        raise InvalidIndex(
+            f"the {what} {digest} for {child.platform} is neither in {repository} nor in {source}"
+        ) from None
     log.info("copying %s from %s to %s", digest, source, repository)
     copy_manifest(client, source, repository, manifest)
     return manifest
 
 
-def _check_platform(client: RegistryClient, repository: Repository, manifest: Manifest, child: IndexChild) -> None:
+def _check_platform(
+    client: RegistryClient, repository: Repository, manifest: Manifest, child: IndexChild
+) -> None:
     """The image's config must record the platform the plan built it for."""
     config_descriptor = manifest.config()
     raw = client.get_blob(repository, config_descriptor.digest)
     try:
         config = json.loads(raw)
     except ValueError:
-        raise RegistryError(f"the config {config_descriptor.digest} of {manifest.digest} is not JSON") from None
+        raise RegistryError(
+            f"the config {config_descriptor.digest} of {manifest.digest} is not JSON"
+        ) from None
     if not isinstance(config, dict):
-        raise RegistryError(f"the config {config_descriptor.digest} of {manifest.digest} is not a JSON object")
+        raise RegistryError(
+            f"the config {config_descriptor.digest} of {manifest.digest} is not a JSON object"
+        )
     recorded = Platform.from_json(config)
     if not recorded.matches(child.platform):
         raise PlatformMismatch(

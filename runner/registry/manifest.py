@@ -53,7 +53,9 @@ class Descriptor:
         if not isinstance(media_type, str) or not isinstance(digest, str):
             raise RegistryError(f"invalid descriptor in {where}: mediaType and digest are required")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise RegistryError(f"invalid descriptor {digest} in {where}: size must be a non-negative integer")
+            raise RegistryError(
+                f"invalid descriptor {digest} in {where}: size must be a non-negative integer"
+            )
         try:
             check_digest(digest)
         except RegistryError as error:
@@ -65,7 +67,9 @@ class Descriptor:
             digest=digest,
             size=size,
             platform=Platform.from_json(platform) if isinstance(platform, dict) else None,
-            annotations={str(k): str(v) for k, v in annotations.items()} if isinstance(annotations, dict) else {},
+            annotations={str(k): str(v) for k, v in annotations.items()}
+            if isinstance(annotations, dict)
+            else {},
         )
 
     def to_json(self) -> dict[str, Any]:

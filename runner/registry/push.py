@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from .client import RegistryClient
-from .errors import RegistryError
 from .digest import sha256_digest
+from .errors import RegistryError
 from .manifest import Descriptor, Manifest, media_type_of
 from .reference import Repository, check_tag
 from .upload import BlobData
@@ -33,7 +33,9 @@ def push_image(
     """
     for tag in tags:
         check_tag(tag)
-    image = Manifest(data=manifest, media_type=media_type or media_type_of(manifest) or "", digest=sha256_digest(manifest))
+    image = Manifest(
+        data=manifest, media_type=media_type or media_type_of(manifest) or "", digest=sha256_digest(manifest)
+    )
     if not image.media_type:
         raise RegistryError(f"cannot push {image.digest} to {repository}: the manifest has no mediaType")
     for blob in image.blobs():
@@ -50,4 +52,3 @@ def push_image(
     for tag in tags:
         client.put_manifest(repository.tagged(tag), manifest, media_type=image.media_type)
     return image.descriptor()
-

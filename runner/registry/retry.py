@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Callable, TypeVar
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class RetryPolicy:
         except (TypeError, ValueError, IndexError):
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         return max(0.0, (when - self.now()).total_seconds())
 
     def delay(self, attempt: int, error: RegistryError) -> float | None:
@@ -83,7 +83,9 @@ class RetryPolicy:
             return None
         return asked
 
-    def call(self, operation: Callable[[], T], *, on_retry: Callable[[RegistryError], None] | None = None) -> T:
+    def call(
+        self, operation: Callable[[], T], *, on_retry: Callable[[RegistryError], None] | None = None
+    ) -> T:
         """Run ``operation`` until it succeeds, raises a final error, or attempts run out.
 
         ``on_retry`` runs before each wait (an upload uses it to drop its broken session).

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Iterable, Mapping, Sequence, Union
+from typing import Callable, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import httpx
@@ -26,7 +26,7 @@ from .retry import RetryPolicy
 log = logging.getLogger(__name__)
 
 # A body is bytes, or a factory of byte chunks so that a file can be sent again after a 401.
-Body = Union[bytes, Callable[[], Iterable[bytes]], None]
+Body = bytes | Callable[[], Iterable[bytes]] | None
 
 _RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 # A 401 is answered at most this many times per request: learn the challenge, then one fresh
@@ -50,7 +50,9 @@ class Transport:
     ) -> None:
         self._insecure = frozenset(insecure_registries)
         self._owns_http = http is None
-        self._http = http or httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 30.0)), headers={"User-Agent": USER_AGENT})
+        self._http = http or httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 30.0)), headers={"User-Agent": USER_AGENT}
+        )
         self.retry = retry
         self.auth = Authenticator(credentials, self._http, insecure=self.is_insecure, clock=clock)
 

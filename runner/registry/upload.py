@@ -17,7 +17,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence, Union
+from typing import Iterator, Sequence
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -30,7 +30,7 @@ from .transport import Body, Transport
 
 log = logging.getLogger(__name__)
 
-BlobData = Union[bytes, Path]
+BlobData = bytes | Path
 OCTET_STREAM = "application/octet-stream"
 _READ_SIZE = 1 << 20
 
@@ -97,37 +97,65 @@ def with_query(url: str, **params: str) -> str:
 def _location(response: httpx.Response, action: str) -> str:
     location = response.headers.get("Location")
     if not location:
-        raise RegistryError(f"could not {action}: the registry answered {response.status_code} without a Location")
-    return urljoin(str(response.url), location)
+        raise RegistryError(
+            f"could not {action}: the registry answered {response.status_code} without a Location"
+        )
+    return str(urljoin(str(response.url), location))
+
+
+def _min_chunk_length(response: httpx.Response) -> int:
+    """``OCI-Chunk-Min-Length``: chunks (but the last) must be at least this long."""
+    value = response.headers.get("OCI-Chunk-Min-Length", "")
+    return int(value) if value.isdigit() else 0
 
 
 class BlobUploader:
     """Uploads one blob into one repository."""
 
-    def __init__(self, transport: Transport, repository: Repository, blob: BlobContent, chunk_size: int | None) -> None:
+    def __init__(
+        self, transport: Transport, repository: Repository, blob: BlobContent, chunk_size: int | None
+    ) -> None:
         self._transport = transport
         self._repository = repository
         self._blob = blob
         self._chunk_size = chunk_size
         self._scopes = [Scope.repository(repository.path, "pull", "push")]
         self._session: str | None = None
+        self._min_chunk = 0
         self._action = f"upload blob {blob.digest} to {repository}"
 
     def mount(self, source: Repository) -> bool:
         """Ask the registry to link the blob from ``source``; on 202 keep the session it opened."""
         scopes = [*self._scopes, Scope.repository(source.path, "pull")]
         url = self._transport.url(
-            self._repository.registry, f"{self._repository.path}/blobs/uploads/?{urlencode({'mount': self._blob.digest, 'from': source.path})}"
+            self._repository.registry,
+            f"{self._repository.path}/blobs/uploads/?{urlencode({'mount': self._blob.digest, 'from': source.path})}",
         )
         action = f"mount blob {self._blob.digest} from {source} into {self._repository}"
-        response = self._transport.request("POST", self._repository.registry, url, scopes=scopes, action=action)
+        try:
+            response = self._transport.request(
+                "POST", self._repository.registry, url, scopes=scopes, action=action
+            )
+        except RegistryError as error:
+            if error.retryable:
+                raise
+            # Some registries refuse a mount outright (401 without pull on the source, 404 for
+            # an unknown source) instead of answering 202; a plain upload may still succeed.
+            log.info("mount refused, uploading instead: %s", error)
+            return False
         if response.status_code == 201:
-            check_announced_digest(response.headers.get("Docker-Content-Digest"), self._blob.digest, f"blob mounted into {self._repository}")
+            check_announced_digest(
+                response.headers.get("Docker-Content-Digest"),
+                self._blob.digest,
+                f"blob mounted into {self._repository}",
+            )
             return True
         if response.status_code == 202:
             self._session = _location(response, action)
+            self._min_chunk = _min_chunk_length(response)
             return False
-        raise error_from_response(response, action)
+        log.info("mount refused, uploading instead: %s", error_from_response(response, action))
+        return False
 
     def upload(self) -> None:
         """Upload, retrying with a new session after a retryable failure."""
@@ -140,28 +168,37 @@ class BlobUploader:
             return
         try:
             response = self._transport.request(
-                "DELETE", self._repository.registry, session, scopes=self._scopes, action="cancel an upload", retry=False
+                "DELETE",
+                self._repository.registry,
+                session,
+                scopes=self._scopes,
+                action="cancel an upload",
+                retry=False,
             )
             response.close()
         except RegistryError as error:
             log.debug("ignored while cancelling an upload: %s", error)
 
-    def _start(self) -> tuple[str, int]:
+    def _start(self) -> None:
         url = self._transport.url(self._repository.registry, f"{self._repository.path}/blobs/uploads/")
         response = self._transport.request(
-            "POST", self._repository.registry, url, scopes=self._scopes, action=self._action, retry=False,
+            "POST",
+            self._repository.registry,
+            url,
+            scopes=self._scopes,
+            action=self._action,
+            retry=False,
             headers={"Content-Length": "0"},
         )
         if response.status_code != 202:
             raise error_from_response(response, self._action)
-        minimum = response.headers.get("OCI-Chunk-Min-Length", "")
-        return _location(response, self._action), int(minimum) if minimum.isdigit() else 0
+        self._session = _location(response, self._action)
+        self._min_chunk = _min_chunk_length(response)
 
     def _upload_once(self) -> None:
-        minimum = 0
         if self._session is None:
-            self._session, minimum = self._start()
-        chunk_size = max(self._chunk_size or 0, minimum)
+            self._start()
+        chunk_size = max(self._chunk_size or 0, self._min_chunk)
         size = self._blob.size
         if not self._chunk_size or size <= chunk_size:
             self._finish(self._blob.body(), size)
@@ -183,7 +220,11 @@ class BlobUploader:
             scopes=self._scopes,
             action=self._action,
             retry=False,
-            headers={"Content-Type": OCTET_STREAM, "Content-Length": str(length), "Content-Range": f"{offset}-{end}"},
+            headers={
+                "Content-Type": OCTET_STREAM,
+                "Content-Length": str(length),
+                "Content-Range": f"{offset}-{end}",
+            },
             content=self._blob.body(offset, length),
         )
         if response.status_code != 202:
@@ -212,7 +253,11 @@ class BlobUploader:
         if response.status_code not in (201, 204):
             raise error_from_response(response, self._action)
         self._session = None
-        check_announced_digest(response.headers.get("Docker-Content-Digest"), self._blob.digest, f"blob uploaded to {self._repository}")
+        check_announced_digest(
+            response.headers.get("Docker-Content-Digest"),
+            self._blob.digest,
+            f"blob uploaded to {self._repository}",
+        )
 
 
 def push_blob(

@@ -13,8 +13,14 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-
-from plancheck.runner.registry import AuthError, Credential, Credentials, RegistryClient, Repository, RetryPolicy
+from plancheck.runner.registry import (
+    AuthError,
+    Credential,
+    Credentials,
+    RegistryClient,
+    Repository,
+    RetryPolicy,
+)
 from plancheck.runner.registry.auth import Challenge, Scope, merge_scopes, parse_challenges, parse_scopes
 
 pytestmark = pytest.mark.timeout(60)
@@ -31,7 +37,11 @@ def test_parses_a_distribution_challenge() -> None:
     [challenge] = parse_challenges(header)
     assert challenge == Challenge(
         "bearer",
-        {"realm": "https://auth.docker.io/token", "service": "registry.docker.io", "scope": "repository:samalba/my-app:pull,push"},
+        {
+            "realm": "https://auth.docker.io/token",
+            "service": "registry.docker.io",
+            "scope": "repository:samalba/my-app:pull,push",
+        },
     )
     assert challenge.scopes == (Scope.repository("samalba/my-app", "pull", "push"),)
 
@@ -46,7 +56,9 @@ def test_parses_several_challenges_and_odd_spacing() -> None:
 
 
 def test_quoted_values_unescape_and_keep_commas() -> None:
-    [challenge] = parse_challenges(r'Bearer realm="https://a/t",scope="repository:a:pull,push repository:b:pull",x="say \"hi\", ok"')
+    [challenge] = parse_challenges(
+        r'Bearer realm="https://a/t",scope="repository:a:pull,push repository:b:pull",x="say \"hi\", ok"'
+    )
     assert challenge.params["x"] == 'say "hi", ok'
     assert challenge.scopes == (Scope.repository("a", "pull", "push"), Scope.repository("b", "pull"))
 
@@ -71,7 +83,9 @@ def test_scope_names_may_contain_a_port() -> None:
 
 
 def test_merge_scopes_unions_actions_per_repository() -> None:
-    merged = merge_scopes([Scope.repository("a", "pull"), Scope.repository("b", "pull"), Scope.repository("a", "push")])
+    merged = merge_scopes(
+        [Scope.repository("a", "pull"), Scope.repository("b", "pull"), Scope.repository("a", "push")]
+    )
     assert [str(scope) for scope in merged] == ["repository:a:pull,push", "repository:b:pull"]
 
 
@@ -97,16 +111,24 @@ class FakeRegistry:
         self.registry_requests.append((request.method, authorization.split(" ")[0]))
         challenge = f'Bearer realm="{REALM}",service="reg.example",scope="repository:team/app:pull"'
         if not authorization.startswith("Bearer "):
-            return httpx.Response(401, headers={"WWW-Authenticate": challenge}, json={"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]})
+            return httpx.Response(
+                401,
+                headers={"WWW-Authenticate": challenge},
+                json={"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]},
+            )
         if self.reject_first_token_with and authorization == "Bearer token-1":
-            return httpx.Response(401, headers={"WWW-Authenticate": challenge + f',error="{self.reject_first_token_with}"'})
+            return httpx.Response(
+                401, headers={"WWW-Authenticate": challenge + f',error="{self.reject_first_token_with}"'}
+            )
         return httpx.Response(200, headers={"Docker-Content-Digest": DIGEST, "Content-Length": "3"})
 
     def _token(self, request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
             form = parse_qs(request.content.decode())
             self.token_requests.append({"method": ["POST"], **form})
-            if form.get("grant_type") == ["refresh_token"] and form.get("refresh_token") == ["refresh-secret"]:
+            if form.get("grant_type") == ["refresh_token"] and form.get("refresh_token") == [
+                "refresh-secret"
+            ]:
                 self.issued += 1
                 return httpx.Response(200, json={"access_token": f"token-{self.issued}"})
             return httpx.Response(400)
@@ -129,7 +151,9 @@ class Clock:
         return self.now
 
 
-def make_client(fake: FakeRegistry, credential: Credential | None, clock: Clock | None = None) -> RegistryClient:
+def make_client(
+    fake: FakeRegistry, credential: Credential | None, clock: Clock | None = None
+) -> RegistryClient:
     credentials = Credentials.static({"reg.example": credential}) if credential else Credentials.anonymous()
     return RegistryClient(
         credentials,
@@ -193,7 +217,9 @@ def test_a_token_refused_twice_is_an_auth_error() -> None:
     fake = FakeRegistry()
     fake.handler = _always_refuse(fake.handler)  # type: ignore[method-assign]
     client = make_client(fake, Credential("ann", "hunter2"))
-    with pytest.raises(AuthError, match="refused repository:team/app:pull for user 'ann': insufficient_scope") as info:
+    with pytest.raises(
+        AuthError, match="refused repository:team/app:pull for user 'ann': insufficient_scope"
+    ) as info:
         client.head_blob(REPO, DIGEST)
     assert fake.issued == 2
     assert "hunter2" not in str(info.value) and "token-" not in str(info.value)
@@ -202,7 +228,9 @@ def test_a_token_refused_twice_is_an_auth_error() -> None:
 def _always_refuse(inner):  # type: ignore[no-untyped-def]
     def handler(request: httpx.Request) -> httpx.Response:
         response = inner(request)
-        if request.url.host == "reg.example" and request.headers.get("Authorization", "").startswith("Bearer "):
+        if request.url.host == "reg.example" and request.headers.get("Authorization", "").startswith(
+            "Bearer "
+        ):
             challenge = f'Bearer realm="{REALM}",service="reg.example",error="insufficient_scope"'
             return httpx.Response(401, headers={"WWW-Authenticate": challenge})
         return response
@@ -285,7 +313,9 @@ def test_credentials_are_not_sent_to_a_plain_http_realm_of_a_secure_registry() -
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.host == "auth.example":
             raise AssertionError("credentials must not travel over plain HTTP")
-        return httpx.Response(401, headers={"WWW-Authenticate": 'Bearer realm="http://auth.example/token",service="s"'})
+        return httpx.Response(
+            401, headers={"WWW-Authenticate": 'Bearer realm="http://auth.example/token",service="s"'}
+        )
 
     client = RegistryClient(
         Credentials.static({"reg.example": Credential("ann", "hunter2")}),
@@ -301,7 +331,9 @@ def test_token_response_without_token_is_an_auth_error() -> None:
             return httpx.Response(200, content=json.dumps({"expires_in": 60}).encode())
         return httpx.Response(401, headers={"WWW-Authenticate": f'Bearer realm="{REALM}"'})
 
-    client = RegistryClient(Credentials.anonymous(), http=httpx.Client(transport=httpx.MockTransport(handler)))
+    client = RegistryClient(
+        Credentials.anonymous(), http=httpx.Client(transport=httpx.MockTransport(handler))
+    )
     with pytest.raises(AuthError, match="answered without a token"):
         client.ping("reg.example")
 
@@ -318,7 +350,14 @@ def test_secure_registries_use_https_and_insecure_ones_http() -> None:
         insecure_registries=["build-cache:5000"],
         http=httpx.Client(transport=httpx.MockTransport(handler)),
     )
-    for registry in ("reg.example", "build-cache:5000", "127.0.0.1:5000", "localhost:5000", "[::1]:5000", "docker.io"):
+    for registry in (
+        "reg.example",
+        "build-cache:5000",
+        "127.0.0.1:5000",
+        "localhost:5000",
+        "[::1]:5000",
+        "docker.io",
+    ):
         client.ping(registry)
     assert urls == [
         "https://reg.example/v2/",

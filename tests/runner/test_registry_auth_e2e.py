@@ -11,14 +11,11 @@ import base64
 import json
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-from support.fault_proxy import BasicAuth, FaultProxy, TokenAuth
-from support.images import build_image, push_built_image
-from support.registry_server import RegistryServer
-
 from plancheck.runner.registry import (
     AuthError,
     Credential,
@@ -31,6 +28,9 @@ from plancheck.runner.registry import (
     push_index,
     sha256_digest,
 )
+from support.fault_proxy import BasicAuth, FaultProxy, TokenAuth
+from support.images import build_image, push_built_image
+from support.registry_server import RegistryServer
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -60,7 +60,10 @@ def push_two_platform_index(client: RegistryClient, repository: Repository) -> s
     return push_index(
         client,
         repository.tagged("multi"),
-        [IndexChild(amd64.digest, Platform.parse("linux/amd64")), IndexChild(arm64.digest, Platform.parse("linux/arm64"))],
+        [
+            IndexChild(amd64.digest, Platform.parse("linux/amd64")),
+            IndexChild(arm64.digest, Platform.parse("linux/arm64")),
+        ],
     )
 
 
@@ -90,7 +93,8 @@ def test_mount_asks_for_pull_on_the_source(token_proxy: FaultProxy, repo_path: s
     mounts = [r for r in token_proxy.recorded("POST") if "mount=" in r.query]
     assert [m.status for m in mounts] == [201]
     assert any(
-        f"repository:{source.path}:pull" in request.get("scope", []) and f"repository:{target.path}:pull,push" in request.get("scope", [])
+        f"repository:{source.path}:pull" in request.get("scope", [])
+        and f"repository:{target.path}:pull,push" in request.get("scope", [])
         for request in token_proxy.token_requests
     )
 
@@ -121,7 +125,9 @@ def test_wrong_password_is_a_clean_auth_error(token_proxy: FaultProxy, repo_path
 
 def test_missing_credentials_are_a_clean_auth_error(token_proxy: FaultProxy, repo_path: str) -> None:
     with client_with(Credentials.anonymous()) as client:
-        with pytest.raises(AuthError, match=f"requires credentials; no credentials found for {token_proxy.address}"):
+        with pytest.raises(
+            AuthError, match=f"requires credentials; no credentials found for {token_proxy.address}"
+        ):
             client.ping(token_proxy.address)
 
 
@@ -139,13 +145,17 @@ def test_revoked_token_is_replaced_once(token_proxy: FaultProxy, repo_path: str)
 
 
 def test_identity_token_uses_the_refresh_grant(token_proxy: FaultProxy, repo_path: str) -> None:
-    with client_with(Credentials.static({token_proxy.address: Credential(identity_token="identity-123")})) as client:
+    with client_with(
+        Credentials.static({token_proxy.address: Credential(identity_token="identity-123")})
+    ) as client:
         client.push_blob(Repository(token_proxy.address, repo_path), b"with identity token")
     assert token_proxy.token_requests[0]["method"] == ["POST"]
     assert token_proxy.token_requests[0]["grant_type"] == ["refresh_token"]
 
 
-def test_basic_auth_registry_with_config_json_auths(registry: RegistryServer, repo_path: str, tmp_path: Path) -> None:
+def test_basic_auth_registry_with_config_json_auths(
+    registry: RegistryServer, repo_path: str, tmp_path: Path
+) -> None:
     with FaultProxy(registry.address, auth=BasicAuth(USER, PASSWORD)) as proxy:
         encoded = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
         env = write_docker_config(tmp_path / "docker", {"auths": {proxy.address: {"auth": encoded}}})
@@ -155,8 +165,12 @@ def test_basic_auth_registry_with_config_json_auths(registry: RegistryServer, re
         assert all(r.authorization == "Basic" for r in proxy.requests if r.status != 401)
 
 
-def test_token_auth_with_config_json_username_password(token_proxy: FaultProxy, repo_path: str, tmp_path: Path) -> None:
-    env = write_docker_config(tmp_path / "docker", {"auths": {token_proxy.address: {"username": USER, "password": PASSWORD}}})
+def test_token_auth_with_config_json_username_password(
+    token_proxy: FaultProxy, repo_path: str, tmp_path: Path
+) -> None:
+    env = write_docker_config(
+        tmp_path / "docker", {"auths": {token_proxy.address: {"username": USER, "password": PASSWORD}}}
+    )
     with client_with(Credentials.from_docker_config(env=env)) as client:
         client.push_blob(Repository(token_proxy.address, repo_path), b"config.json credentials")
 
@@ -171,12 +185,15 @@ def test_cred_helper_script(token_proxy: FaultProxy, repo_path: str, tmp_path: P
         '[ "$1" = get ] || exit 1\n'
         "read -r server\n"
         f'echo "$server" > {asked}\n'
-        f"printf '{{\"ServerURL\":\"%s\",\"Username\":\"{USER}\",\"Secret\":\"{PASSWORD}\"}}' \"$server\"\n"
+        f'printf \'{{"ServerURL":"%s","Username":"{USER}","Secret":"{PASSWORD}"}}\' "$server"\n'
     )
     helper.chmod(helper.stat().st_mode | stat.S_IXUSR)
     env = write_docker_config(
         tmp_path / "docker",
-        {"auths": {token_proxy.address: {"auth": base64.b64encode(b"stale:entry").decode()}}, "credHelpers": {token_proxy.address: "plantest"}},
+        {
+            "auths": {token_proxy.address: {"auth": base64.b64encode(b"stale:entry").decode()}},
+            "credHelpers": {token_proxy.address: "plantest"},
+        },
     )
     env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
     with client_with(Credentials.from_docker_config(env=env)) as client:
@@ -184,3 +201,13 @@ def test_cred_helper_script(token_proxy: FaultProxy, repo_path: str, tmp_path: P
         client.push_blob(Repository(token_proxy.address, repo_path), data)
         assert client.get_blob(Repository(token_proxy.address, repo_path), sha256_digest(data)) == data
     assert asked.read_text().strip() == token_proxy.address
+
+
+def test_one_client_shared_by_threads(token_proxy: FaultProxy, repo_path: str) -> None:
+    blobs = [os.urandom(20_000 + n) for n in range(8)]
+    repositories = [Repository(token_proxy.address, f"{repo_path}-{n % 3}") for n in range(8)]
+    with client_with(Credentials.static({token_proxy.address: Credential(USER, PASSWORD)})) as client:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda pair: client.push_blob(*pair), zip(repositories, blobs)))
+        for repository, data in zip(repositories, blobs):
+            assert client.get_blob(repository, sha256_digest(data)) == data

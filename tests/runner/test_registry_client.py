@@ -12,11 +12,6 @@ import os
 from pathlib import Path
 
 import pytest
-from support.fault_proxy import Fault, FaultProxy
-from support.images import build_image, push_built_image
-from support.registry_server import RegistryServer
-from support.skopeo import inspect_raw
-
 from plancheck.runner.registry import (
     DigestMismatch,
     NotFound,
@@ -26,6 +21,10 @@ from plancheck.runner.registry import (
     sha256_digest,
 )
 from plancheck.runner.registry.manifest import OCI_MANIFEST
+from support.fault_proxy import Fault, FaultProxy
+from support.images import build_image, push_built_image
+from support.registry_server import RegistryServer
+from support.skopeo import inspect_raw
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -38,7 +37,9 @@ def test_ping(client: RegistryClient, registry: RegistryServer) -> None:
     client.ping(registry.address)
 
 
-def test_ping_of_something_that_is_not_a_registry_is_a_clear_error(client: RegistryClient, proxy: FaultProxy) -> None:
+def test_ping_of_something_that_is_not_a_registry_is_a_clear_error(
+    client: RegistryClient, proxy: FaultProxy
+) -> None:
     proxy.add_fault(Fault(method="GET", path="^/v2/$", status=404, body=b"<html>nope</html>"))
     with pytest.raises(NotFound, match=f"could not reach the registry API of {proxy.address}: not found"):
         client.ping(proxy.address)
@@ -84,7 +85,9 @@ def test_upload_from_a_file_both_ways(client: RegistryClient, repository: Reposi
     assert destination.read_bytes() == path.read_bytes()
 
 
-def test_relative_location_headers(client: RegistryClient, relative_registry: RegistryServer, repo_path: str) -> None:
+def test_relative_location_headers(
+    client: RegistryClient, relative_registry: RegistryServer, repo_path: str
+) -> None:
     repository = Repository(relative_registry.address, repo_path)
     small, large = random_blob(1000), random_blob(50_000)
     client.push_blob(repository, small)
@@ -105,7 +108,9 @@ def test_head_blob(client: RegistryClient, repository: Repository) -> None:
     assert (descriptor.digest, descriptor.size) == (sha256_digest(data), 1234)
 
 
-def test_a_present_blob_is_not_uploaded_again(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository) -> None:
+def test_a_present_blob_is_not_uploaded_again(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository
+) -> None:
     data = random_blob(5000)
     client.push_blob(proxy_repository, data)
     count = len(proxy.requests)
@@ -113,7 +118,9 @@ def test_a_present_blob_is_not_uploaded_again(client: RegistryClient, proxy: Fau
     assert [(r.method, r.status) for r in proxy.requests[count:]] == [("HEAD", 200)]
 
 
-def test_cross_repository_mount(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository) -> None:
+def test_cross_repository_mount(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository
+) -> None:
     data = random_blob(20_000)
     source = Repository(proxy_repository.registry, proxy_repository.path + "-source")
     client.push_blob(source, data)
@@ -136,13 +143,17 @@ def test_mount_refused_falls_back_to_upload_in_the_session_it_opened(
     assert client.get_blob(proxy_repository, sha256_digest(data)) == data
 
 
-def test_mount_blob_reports_refusal_and_cleans_up(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository) -> None:
+def test_mount_blob_reports_refusal_and_cleans_up(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository
+) -> None:
     source = Repository(proxy_repository.registry, proxy_repository.path + "-empty")
     assert client.mount_blob(proxy_repository, sha256_digest(b"absent"), source) is False
     assert [r.method for r in proxy.requests] == ["POST", "DELETE"]
 
 
-def test_manifest_round_trip_with_exact_bytes(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository) -> None:
+def test_manifest_round_trip_with_exact_bytes(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository
+) -> None:
     image = build_image("linux/amd64", label="round-trip")
     descriptor = push_built_image(client, proxy_repository, image, tags=("v1",))
     assert descriptor.digest == image.digest
@@ -152,10 +163,16 @@ def test_manifest_round_trip_with_exact_bytes(client: RegistryClient, proxy: Fau
     by_tag = client.get_manifest(proxy_repository.tagged("v1"))
     assert (by_tag.data, by_tag.digest, by_tag.media_type) == (image.manifest, image.digest, OCI_MANIFEST)
     head = client.head_manifest(proxy_repository.tagged("v1"))
-    assert head is not None and (head.digest, head.size, head.media_type) == (image.digest, len(image.manifest), OCI_MANIFEST)
+    assert head is not None and (head.digest, head.size, head.media_type) == (
+        image.digest,
+        len(image.manifest),
+        OCI_MANIFEST,
+    )
     assert client.head_manifest(proxy_repository.tagged("absent")) is None
     assert inspect_raw(f"{proxy_repository}:v1") == image.manifest
-    assert json.loads(inspect_raw(f"{proxy_repository}@{image.digest}", config=True))["architecture"] == "amd64"
+    assert (
+        json.loads(inspect_raw(f"{proxy_repository}@{image.digest}", config=True))["architecture"] == "amd64"
+    )
 
 
 def test_docker_media_types(client: RegistryClient, repository: Repository) -> None:
@@ -168,21 +185,31 @@ def test_docker_media_types(client: RegistryClient, repository: Repository) -> N
 
 def test_content_type_must_agree_with_media_type(client: RegistryClient, repository: Repository) -> None:
     image = build_image("linux/amd64")
-    with pytest.raises(RegistryError, match="its mediaType is application/vnd.oci.image.manifest.v1\\+json, not"):
-        client.put_manifest(repository.tagged("x"), image.manifest, media_type="application/vnd.docker.distribution.manifest.v2+json")
+    with pytest.raises(
+        RegistryError, match="its mediaType is application/vnd.oci.image.manifest.v1\\+json, not"
+    ):
+        client.put_manifest(
+            repository.tagged("x"),
+            image.manifest,
+            media_type="application/vnd.docker.distribution.manifest.v2+json",
+        )
     bare = json.dumps({"schemaVersion": 2}).encode()
     with pytest.raises(RegistryError, match="has no mediaType and none was given"):
         client.put_manifest(repository.tagged("x"), bare)
 
 
-def test_registry_error_body_becomes_a_clear_exception(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository) -> None:
+def test_registry_error_body_becomes_a_clear_exception(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository
+) -> None:
     image = build_image("linux/amd64")  # its blobs were never pushed
     with pytest.raises(RegistryError) as info:
         client.put_manifest(proxy_repository.tagged("broken"), image.manifest)
     error = info.value
     assert error.status == 400
     assert set(error.codes) == {"MANIFEST_BLOB_UNKNOWN"}
-    assert str(error).startswith(f"could not push manifest to {proxy_repository}:broken: MANIFEST_BLOB_UNKNOWN: ")
+    assert str(error).startswith(
+        f"could not push manifest to {proxy_repository}:broken: MANIFEST_BLOB_UNKNOWN: "
+    )
     # The registry's detail names the missing blobs.
     assert image.config_digest in str(error)
     assert "(HTTP 400)" in str(error)
@@ -190,7 +217,9 @@ def test_registry_error_body_becomes_a_clear_exception(client: RegistryClient, p
     assert len(proxy.recorded("PUT")) == 1
 
 
-def test_not_found_is_never_retried(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float]) -> None:
+def test_not_found_is_never_retried(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float]
+) -> None:
     with pytest.raises(NotFound) as info:
         client.get_manifest(proxy_repository.tagged("missing"))
     assert "MANIFEST_UNKNOWN" in str(info.value) or "NAME_UNKNOWN" in str(info.value)
@@ -201,7 +230,9 @@ def test_not_found_is_never_retried(client: RegistryClient, proxy: FaultProxy, p
 # -- digest verification -----------------------------------------------------------------------
 
 
-def test_corrupted_manifest_by_digest_is_caught(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository) -> None:
+def test_corrupted_manifest_by_digest_is_caught(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository
+) -> None:
     image = build_image("linux/amd64")
     push_built_image(client, proxy_repository, image, tags=("v1",))
     proxy.add_fault(Fault(method="GET", path="/manifests/", action="corrupt", times=2))
@@ -215,7 +246,9 @@ def test_corrupted_manifest_by_digest_is_caught(client: RegistryClient, proxy: F
         client.get_manifest(proxy_repository.tagged("v1"))
 
 
-def test_corrupted_blob_is_caught(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository) -> None:
+def test_corrupted_blob_is_caught(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository
+) -> None:
     data = random_blob(4096)
     client.push_blob(proxy_repository, data)
     proxy.add_fault(Fault(method="GET", path="/blobs/", action="corrupt"))
@@ -223,15 +256,21 @@ def test_corrupted_blob_is_caught(client: RegistryClient, proxy: FaultProxy, pro
         client.get_blob(proxy_repository, sha256_digest(data))
 
 
-def test_wrong_announced_digest_on_manifest_push_is_caught(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository) -> None:
+def test_wrong_announced_digest_on_manifest_push_is_caught(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository
+) -> None:
     image = build_image("linux/amd64")
     bogus = "sha256:" + "f" * 64
-    proxy.add_fault(Fault(method="PUT", path="/manifests/", action="header", headers={"Docker-Content-Digest": bogus}))
+    proxy.add_fault(
+        Fault(method="PUT", path="/manifests/", action="header", headers={"Docker-Content-Digest": bogus})
+    )
     with pytest.raises(DigestMismatch, match=f"expected {image.digest}, got {bogus}"):
         push_built_image(client, proxy_repository, image)
 
 
-def test_wrong_expected_digest_is_refused_before_upload(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository) -> None:
+def test_wrong_expected_digest_is_refused_before_upload(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository
+) -> None:
     data = random_blob(100)
     wrong = sha256_digest(b"something else")
     with pytest.raises(DigestMismatch, match=f"expected {wrong}, got {sha256_digest(data)}"):
@@ -240,3 +279,19 @@ def test_wrong_expected_digest_is_refused_before_upload(client: RegistryClient, 
     with pytest.raises(DigestMismatch):
         client.put_manifest(proxy_repository.digested(wrong), image.manifest)
     assert proxy.requests == []
+
+
+@pytest.mark.parametrize("status", [401, 403, 404])
+def test_mount_refused_with_an_error_falls_back_to_a_plain_upload(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, status: int
+) -> None:
+    # Harbor answers 401 and some registries 404 for a source they will not mount from.
+    data = random_blob(7000)
+    source = Repository(proxy_repository.registry, proxy_repository.path + "-source")
+    client.push_blob(source, data)
+    proxy.add_fault(Fault(method="POST", path="/blobs/uploads/", query="mount=", status=status))
+    count = len(proxy.requests)
+    client.push_blob(proxy_repository, data, mount_from=[source])
+    sent = [(r.method, r.status) for r in proxy.requests[count:]]
+    assert sent == [("HEAD", 404), ("POST", status), ("POST", 202), ("PUT", 201)]
+    assert client.get_blob(proxy_repository, sha256_digest(data)) == data

@@ -9,7 +9,6 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from plancheck.runner.registry import Credential, Credentials, CredentialsError
 from plancheck.runner.registry.credentials import DOCKER_HUB_CONFIG_KEY, config_key, default_config_path
 
@@ -107,7 +106,12 @@ def test_lookup_matches_legacy_keys_by_host(tmp_path: Path) -> None:
 def test_exact_key_wins_over_a_host_match(tmp_path: Path) -> None:
     path = write_config(
         tmp_path,
-        {"auths": {"https://reg.example/v1/": {"auth": b64("old:pw")}, "reg.example": {"auth": b64("new:pw")}}},
+        {
+            "auths": {
+                "https://reg.example/v1/": {"auth": b64("old:pw")},
+                "reg.example": {"auth": b64("new:pw")},
+            }
+        },
     )
     assert Credentials.from_docker_config(path).lookup("reg.example") == Credential("new", "pw")
 
@@ -156,8 +160,15 @@ esac
     path = write_config(
         tmp_path,
         {
-            "auths": {"reg.example:5000": {"auth": b64("file-user:file-pw")}, "plain.example": {"auth": b64("p:w")}},
-            "credHelpers": {"reg.example:5000": "testpass", DOCKER_HUB_CONFIG_KEY: "testpass", "none.example": "testpass"},
+            "auths": {
+                "reg.example:5000": {"auth": b64("file-user:file-pw")},
+                "plain.example": {"auth": b64("p:w")},
+            },
+            "credHelpers": {
+                "reg.example:5000": "testpass",
+                DOCKER_HUB_CONFIG_KEY: "testpass",
+                "none.example": "testpass",
+            },
         },
     )
     credentials = Credentials.from_docker_config(path, env=helper_env(bin_dir))
@@ -177,7 +188,9 @@ esac
 def test_creds_store_is_the_default_helper(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
     write_helper(bin_dir, "store", 'read -r s; printf \'{"Username":"store-user","Secret":"store-pw"}\'\n')
-    write_helper(bin_dir, "special", 'read -r s; printf \'{"Username":"special-user","Secret":"special-pw"}\'\n')
+    write_helper(
+        bin_dir, "special", 'read -r s; printf \'{"Username":"special-user","Secret":"special-pw"}\'\n'
+    )
     path = write_config(tmp_path, {"credsStore": "store", "credHelpers": {"special.example": "special"}})
     credentials = Credentials.from_docker_config(path, env=helper_env(bin_dir))
     assert credentials.lookup("any.example") == Credential("store-user", "store-pw")
@@ -196,7 +209,10 @@ def test_failing_helper_is_a_clear_error(tmp_path: Path) -> None:
     write_helper(bin_dir, "broken", "echo 'keychain is locked' >&2; exit 2\n")
     path = write_config(tmp_path, {"credsStore": "broken"})
     credentials = Credentials.from_docker_config(path, env=helper_env(bin_dir))
-    with pytest.raises(CredentialsError, match=r"docker-credential-broken failed for reg.example \(exit 2\): keychain is locked"):
+    with pytest.raises(
+        CredentialsError,
+        match=r"docker-credential-broken failed for reg.example \(exit 2\): keychain is locked",
+    ):
         credentials.lookup("reg.example")
 
 
@@ -204,7 +220,9 @@ def test_hanging_helper_times_out(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
     write_helper(bin_dir, "slow", "exec sleep 30\n")
     path = write_config(tmp_path, {"credsStore": "slow"})
-    credentials = Credentials(creds_store="slow", env=helper_env(bin_dir), helper_timeout=0.5, source=str(path))
+    credentials = Credentials(
+        creds_store="slow", env=helper_env(bin_dir), helper_timeout=0.5, source=str(path)
+    )
     with pytest.raises(CredentialsError, match="did not answer within"):
         credentials.lookup("reg.example")
 
@@ -221,7 +239,9 @@ def test_secrets_stay_out_of_reprs(tmp_path: Path) -> None:
 
 
 def test_static_credentials() -> None:
-    credentials = Credentials.static({"docker.io": Credential("hub", "pw"), "reg.example:5000": Credential("r", "pw")})
+    credentials = Credentials.static(
+        {"docker.io": Credential("hub", "pw"), "reg.example:5000": Credential("r", "pw")}
+    )
     assert credentials.lookup("docker.io") == Credential("hub", "pw")
     assert credentials.lookup("reg.example:5000") == Credential("r", "pw")
     assert Credentials.anonymous().lookup("docker.io") is None

@@ -7,19 +7,27 @@ tests assert the exact backoff and ``Retry-After`` handling without waiting for 
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from plancheck.runner.registry import (
+    Credentials,
+    RegistryClient,
+    RegistryError,
+    Repository,
+    RetryPolicy,
+    sha256_digest,
+)
 from support.fault_proxy import Fault, FaultProxy
 from support.images import build_image, push_built_image
 from support.registry_server import free_port
 
-from plancheck.runner.registry import Credentials, RegistryClient, RegistryError, Repository, RetryPolicy, sha256_digest
-
 pytestmark = pytest.mark.timeout(120)
 
 
-def test_503_then_success(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float]) -> None:
+def test_503_then_success(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float]
+) -> None:
     image = build_image("linux/amd64")
     proxy.add_fault(Fault(method="PUT", path="/manifests/sha256:", status=503, times=2))
     push_built_image(client, proxy_repository, image)
@@ -29,7 +37,9 @@ def test_503_then_success(client: RegistryClient, proxy: FaultProxy, proxy_repos
     assert client.get_manifest(proxy_repository.digested(image.digest)).data == image.manifest
 
 
-def test_503_on_blob_check_and_upload_start(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float]) -> None:
+def test_503_on_blob_check_and_upload_start(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float]
+) -> None:
     data = os.urandom(10_000)
     proxy.add_fault(Fault(method="HEAD", path="/blobs/", status=503))
     proxy.add_fault(Fault(method="POST", path="/blobs/uploads/", status=502))
@@ -45,17 +55,21 @@ def test_503_on_blob_check_and_upload_start(client: RegistryClient, proxy: Fault
     assert client.get_blob(proxy_repository, sha256_digest(data)) == data
 
 
-def test_429_retry_after_seconds_is_honoured(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float]) -> None:
+def test_429_retry_after_seconds_is_honoured(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float]
+) -> None:
     image = build_image("linux/amd64")
     push_built_image(client, proxy_repository, image, tags=("v1",))
     body = b'{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}'
-    proxy.add_fault(Fault(method="GET", path="/manifests/v1", status=429, headers={"Retry-After": "7"}, body=body))
+    proxy.add_fault(
+        Fault(method="GET", path="/manifests/v1", status=429, headers={"Retry-After": "7"}, body=body)
+    )
     assert client.get_manifest(proxy_repository.tagged("v1")).digest == image.digest
     assert sleeps == [7.0]
 
 
 def test_429_retry_after_http_date_is_honoured(proxy: FaultProxy, proxy_repository: Repository) -> None:
-    now = datetime(2030, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+    now = datetime(2030, 5, 6, 7, 8, 9, tzinfo=UTC)
     sleeps: list[float] = []
     retry = RetryPolicy(sleep=sleeps.append, now=lambda: now, random=lambda: 0.0)
     when = (now + timedelta(seconds=42)).strftime("%a, %d %b %Y %H:%M:%S GMT")
@@ -65,7 +79,9 @@ def test_429_retry_after_http_date_is_honoured(proxy: FaultProxy, proxy_reposito
     assert sleeps == [42.0]
 
 
-def test_429_without_retry_after_backs_off(client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float]) -> None:
+def test_429_without_retry_after_backs_off(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float]
+) -> None:
     proxy.add_fault(Fault(method="HEAD", path="/blobs/", status=429, times=3))
     assert client.head_blob(proxy_repository, sha256_digest(b"x")) is None
     assert sleeps == [0.5, 1.0, 2.0]
@@ -74,7 +90,9 @@ def test_429_without_retry_after_backs_off(client: RegistryClient, proxy: FaultP
 def test_persistent_503_gives_up_with_a_clean_message(
     client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float]
 ) -> None:
-    proxy.add_fault(Fault(method="GET", path="/manifests/", status=503, times=100, body=b"upstream overloaded"))
+    proxy.add_fault(
+        Fault(method="GET", path="/manifests/", status=503, times=100, body=b"upstream overloaded")
+    )
     with pytest.raises(RegistryError) as info:
         client.get_manifest(proxy_repository.tagged("v1"))
     message = str(info.value)
@@ -90,7 +108,15 @@ def test_persistent_503_gives_up_with_a_clean_message(
 def test_other_4xx_are_never_retried(
     client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository, sleeps: list[float], status: int
 ) -> None:
-    proxy.add_fault(Fault(method="PUT", path="/manifests/", status=status, times=10, body=b'{"errors":[{"code":"DENIED","message":"no"}]}'))
+    proxy.add_fault(
+        Fault(
+            method="PUT",
+            path="/manifests/",
+            status=status,
+            times=10,
+            body=b'{"errors":[{"code":"DENIED","message":"no"}]}',
+        )
+    )
     image = build_image("linux/amd64")
     with pytest.raises(RegistryError, match=f"HTTP {status}"):
         push_built_image(client, proxy_repository, image)
@@ -148,6 +174,8 @@ def test_unreachable_registry_is_retried_then_reported(sleeps: list[float], retr
     with RegistryClient(Credentials.anonymous(), retry=retry) as client:
         with pytest.raises(RegistryError) as info:
             client.ping(address)
-    assert str(info.value).startswith(f"could not reach the registry API of {address}: {address} is unreachable")
+    assert str(info.value).startswith(
+        f"could not reach the registry API of {address}: {address} is unreachable"
+    )
     assert info.value.attempts == 4
     assert len(sleeps) == 3

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from plancheck.runner.registry import InvalidReference, Reference, Repository
 from plancheck.runner.registry.reference import api_host
 
@@ -20,23 +19,51 @@ pytestmark = pytest.mark.timeout(60)
         ("alpine", "docker.io/library/alpine:latest", "docker.io", "library/alpine", "latest", None),
         ("alpine:3.19", "docker.io/library/alpine:3.19", "docker.io", "library/alpine", "3.19", None),
         ("user/app", "docker.io/user/app:latest", "docker.io", "user/app", "latest", None),
-        ("docker.io/alpine", "docker.io/library/alpine:latest", "docker.io", "library/alpine", "latest", None),
+        (
+            "docker.io/alpine",
+            "docker.io/library/alpine:latest",
+            "docker.io",
+            "library/alpine",
+            "latest",
+            None,
+        ),
         ("index.docker.io/user/app:v1", "docker.io/user/app:v1", "docker.io", "user/app", "v1", None),
         ("localhost/app", "localhost/app:latest", "localhost", "app", "latest", None),
         ("localhost:5000/a/b/c:t", "localhost:5000/a/b/c:t", "localhost:5000", "a/b/c", "t", None),
         ("127.0.0.1:5000/app", "127.0.0.1:5000/app:latest", "127.0.0.1:5000", "app", "latest", None),
-        ("registry.example.com/app:1.0", "registry.example.com/app:1.0", "registry.example.com", "app", "1.0", None),
+        (
+            "registry.example.com/app:1.0",
+            "registry.example.com/app:1.0",
+            "registry.example.com",
+            "app",
+            "1.0",
+            None,
+        ),
         ("[::1]:5000/app:x", "[::1]:5000/app:x", "[::1]:5000", "app", "x", None),
         (f"app@{DIGEST}", f"docker.io/library/app@{DIGEST}", "docker.io", "library/app", None, DIGEST),
         (f"host:5000/app:v2@{DIGEST}", f"host:5000/app:v2@{DIGEST}", "host:5000", "app", "v2", DIGEST),
         ("Registry/app", "Registry/app:latest", "Registry", "app", "latest", None),
-        ("a__b/c--d/e.f_g", "docker.io/a__b/c--d/e.f_g:latest", "docker.io", "a__b/c--d/e.f_g", "latest", None),
+        (
+            "a__b/c--d/e.f_g",
+            "docker.io/a__b/c--d/e.f_g:latest",
+            "docker.io",
+            "a__b/c--d/e.f_g",
+            "latest",
+            None,
+        ),
     ],
 )
-def test_parse_normalises(text: str, normalised: str, registry: str, path: str, tag: str | None, digest: str | None) -> None:
+def test_parse_normalises(
+    text: str, normalised: str, registry: str, path: str, tag: str | None, digest: str | None
+) -> None:
     reference = Reference.parse(text)
     assert str(reference) == normalised
-    assert (reference.registry, reference.path, reference.tag, reference.digest) == (registry, path, tag, digest)
+    assert (reference.registry, reference.path, reference.tag, reference.digest) == (
+        registry,
+        path,
+        tag,
+        digest,
+    )
 
 
 def test_digest_is_the_identifier_when_both_are_given() -> None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from plancheck.runner.registry import RegistryError, RetryPolicy
 from plancheck.runner.registry.errors import is_retryable_status
 
 pytestmark = pytest.mark.timeout(60)
 
-NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def policy(sleeps: list[float], **options: object) -> RetryPolicy:
@@ -35,7 +34,9 @@ class Flaky:
 
 
 def transient(retry_after: str | None = None) -> RegistryError:
-    return RegistryError("could not push: Service Unavailable (HTTP 503)", status=503, retryable=True, retry_after=retry_after)
+    return RegistryError(
+        "could not push: Service Unavailable (HTTP 503)", status=503, retryable=True, retry_after=retry_after
+    )
 
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504, 599])

@@ -31,7 +31,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
-_HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+}
 _REPO_PATH = re.compile(r"^/v2/(?P<name>.+?)/(?:blobs|manifests|tags|referrers)(?:/|$)")
 
 
@@ -154,7 +162,9 @@ class FaultProxy:
 
     def recorded(self, method: str | None = None, path: str = "") -> list[RecordedRequest]:
         with self._lock:
-            return [r for r in self.requests if (method is None or r.method == method) and re.search(path, r.path)]
+            return [
+                r for r in self.requests if (method is None or r.method == method) and re.search(path, r.path)
+            ]
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -328,8 +338,11 @@ class _Handler(BaseHTTPRequestHandler):
             expected = base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode()
             if given == f"Basic {expected}":
                 return True
-            self._send(401, {"WWW-Authenticate": 'Basic realm="fault-proxy"', "Content-Type": "application/json"},
-                       _error_body("UNAUTHORIZED", "authentication required"))
+            self._send(
+                401,
+                {"WWW-Authenticate": 'Basic realm="fault-proxy"', "Content-Type": "application/json"},
+                _error_body("UNAUTHORIZED", "authentication required"),
+            )
             return False
         needed = self.owner._required(self.command, path, query)
         scope = " ".join(f"repository:{name}:{','.join(sorted(actions))}" for name, actions in needed.items())
@@ -337,19 +350,34 @@ class _Handler(BaseHTTPRequestHandler):
         if scope:
             challenge += f',scope="{scope}"'
         if not given.startswith("Bearer "):
-            self._send(401, {"WWW-Authenticate": challenge, "Content-Type": "application/json"},
-                       _error_body("UNAUTHORIZED", "authentication required"))
+            self._send(
+                401,
+                {"WWW-Authenticate": challenge, "Content-Type": "application/json"},
+                _error_body("UNAUTHORIZED", "authentication required"),
+            )
             return False
         with self.owner._lock:
-            grant = self.owner._tokens.get(given[len("Bearer "):])
+            grant = self.owner._tokens.get(given[len("Bearer ") :])
         if grant is None or grant.expires_at < time.monotonic():
-            self._send(401, {"WWW-Authenticate": challenge + ',error="invalid_token"', "Content-Type": "application/json"},
-                       _error_body("UNAUTHORIZED", "invalid token"))
+            self._send(
+                401,
+                {
+                    "WWW-Authenticate": challenge + ',error="invalid_token"',
+                    "Content-Type": "application/json",
+                },
+                _error_body("UNAUTHORIZED", "invalid token"),
+            )
             return False
         missing = {name: actions - grant.scopes.get(name, set()) for name, actions in needed.items()}
         if any(missing.values()):
-            self._send(401, {"WWW-Authenticate": challenge + ',error="insufficient_scope"', "Content-Type": "application/json"},
-                       _error_body("UNAUTHORIZED", "insufficient scope"))
+            self._send(
+                401,
+                {
+                    "WWW-Authenticate": challenge + ',error="insufficient_scope"',
+                    "Content-Type": "application/json",
+                },
+                _error_body("UNAUTHORIZED", "insufficient scope"),
+            )
             return False
         return True
 
@@ -370,16 +398,27 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(401, {"Content-Type": "application/json"}, b'{"error":"invalid_grant"}')
                 return
             token, expires = self.owner._issue_token(form.get("scope", []))
-            self._send(200, {"Content-Type": "application/json"},
-                       json.dumps({"access_token": token, "expires_in": expires}).encode())
+            self._send(
+                200,
+                {"Content-Type": "application/json"},
+                json.dumps({"access_token": token, "expires_in": expires}).encode(),
+            )
             return
         params = parse_qs(query)
         with self.owner._lock:
-            self.owner.token_requests.append({"method": ["GET"], "basic": [str(self.headers.get("Authorization", "").startswith("Basic "))], **params})
+            self.owner.token_requests.append(
+                {
+                    "method": ["GET"],
+                    "basic": [str(self.headers.get("Authorization", "").startswith("Basic "))],
+                    **params,
+                }
+            )
         if auth.username is not None:
             expected = base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode()
             if self.headers.get("Authorization", "") != f"Basic {expected}":
-                self._send(401, {"Content-Type": "application/json"}, _error_body("UNAUTHORIZED", "bad credentials"))
+                self._send(
+                    401, {"Content-Type": "application/json"}, _error_body("UNAUTHORIZED", "bad credentials")
+                )
                 return
         token, expires = self.owner._issue_token(params.get("scope", []))
         document: dict[str, object] = {"expires_in": expires}

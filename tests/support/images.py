@@ -45,8 +45,16 @@ from plancheck.runner.registry.manifest import (
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = REPO_ROOT / ".ci" / "cache" / "busybox"
 APPLETS = ("sh", "ls", "cat", "echo", "uname", "true", "false", "env", "mkdir", "rm")
-_DEBIAN_ARCH = {"amd64": "amd64", "arm64": "arm64", "arm/v7": "armhf", "arm/v6": "armel", "386": "i386",
-                "ppc64le": "ppc64el", "s390x": "s390x", "riscv64": "riscv64"}
+_DEBIAN_ARCH = {
+    "amd64": "amd64",
+    "arm64": "arm64",
+    "arm/v7": "armhf",
+    "arm/v6": "armel",
+    "386": "i386",
+    "ppc64le": "ppc64el",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+}
 
 
 class BusyboxUnavailable(RuntimeError):
@@ -68,7 +76,9 @@ def cache_dir() -> Path:
 
 def _host_arch() -> str:
     try:
-        return subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["dpkg", "--print-architecture"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return ""
 
@@ -103,7 +113,9 @@ def busybox_binary(arch: str, cache: Path | None = None) -> Path:
 
 
 def _is_static_busybox_package_installed() -> bool:
-    result = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "busybox-static"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", "busybox-static"], capture_output=True, text=True, check=False
+    )
     return result.returncode == 0 and "install ok installed" in result.stdout
 
 
@@ -132,7 +144,9 @@ def _download_busybox(arch: str, root: Path) -> bytes:
     ]
     with tempfile.TemporaryDirectory(prefix="busybox-") as scratch:
         for command in (["apt-get", *options, "update"], ["apt-get", *options, "download", "busybox-static"]):
-            result = subprocess.run(command, cwd=scratch, capture_output=True, text=True, timeout=600, check=False)
+            result = subprocess.run(
+                command, cwd=scratch, capture_output=True, text=True, timeout=600, check=False
+            )
             if result.returncode != 0:
                 raise BusyboxUnavailable(
                     f"cannot fetch busybox-static:{arch} from Debian: {' '.join(command[:1] + command[-1:])} failed:"
@@ -143,7 +157,10 @@ def _download_busybox(arch: str, root: Path) -> bytes:
             raise BusyboxUnavailable(f"apt-get download busybox-static:{arch} produced no package")
         extracted = Path(scratch) / "root"
         subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(extracted)], check=True, capture_output=True)
-        return (extracted / "bin" / "busybox").read_bytes()
+        binary = (extracted / "bin" / "busybox").read_bytes()
+    # The package lists are only needed for this one download.
+    shutil.rmtree(apt_state, ignore_errors=True)
+    return binary
 
 
 @dataclass(frozen=True)
@@ -213,8 +230,12 @@ def build_image(
     config_doc: dict[str, object] = {
         "architecture": recorded.architecture,
         "os": recorded.os,
-        "config": {"Env": ["PATH=/bin"], "Entrypoint": ["/bin/sh", "-c"], "Cmd": ["echo hello from busybox"],
-                   "Labels": {"org.opencontainers.image.title": label or "busybox"}},
+        "config": {
+            "Env": ["PATH=/bin"],
+            "Entrypoint": ["/bin/sh", "-c"],
+            "Cmd": ["echo hello from busybox"],
+            "Labels": {"org.opencontainers.image.title": label or "busybox"},
+        },
         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(uncompressed).hexdigest()]},
         "history": [{"created": "1970-01-01T00:00:00Z", "created_by": "plancheck tests: busybox layer"}],
         "created": "1970-01-01T00:00:00Z",
@@ -222,7 +243,11 @@ def build_image(
     if recorded.variant:
         config_doc["variant"] = recorded.variant
     config = json.dumps(config_doc, indent=2).encode()
-    types = (OCI_MANIFEST, OCI_CONFIG, OCI_LAYER_GZIP) if media_type == "oci" else (DOCKER_MANIFEST, DOCKER_CONFIG, DOCKER_LAYER_GZIP)
+    types = (
+        (OCI_MANIFEST, OCI_CONFIG, OCI_LAYER_GZIP)
+        if media_type == "oci"
+        else (DOCKER_MANIFEST, DOCKER_CONFIG, DOCKER_LAYER_GZIP)
+    )
     manifest_type, config_type, layer_type = types
     sha = lambda blob: "sha256:" + hashlib.sha256(blob).hexdigest()  # noqa: E731
     manifest = json.dumps(
@@ -243,14 +268,19 @@ def busybox_image(platform: Platform | str, **options: object) -> BuiltImage:
     return build_image(platform, binary=busybox_binary(debian_arch(platform)), **options)  # type: ignore[arg-type]
 
 
-def push_built_image(client: RegistryClient, repository: Repository, image: BuiltImage, *, tags: tuple[str, ...] = ()) -> Descriptor:
+def push_built_image(
+    client: RegistryClient, repository: Repository, image: BuiltImage, *, tags: tuple[str, ...] = ()
+) -> Descriptor:
     """Push layers and config, the manifest by digest, then ``tags``."""
     return push_image(client, repository, image.manifest, image.blobs, tags=tags)
 
 
 def main(argv: list[str]) -> int:
     if len(argv) < 2 or argv[0] != "fetch-busybox":
-        print("usage: images.py fetch-busybox ARCH [ARCH...]   (Debian architectures: amd64, arm64, armhf…)", file=sys.stderr)
+        print(
+            "usage: images.py fetch-busybox ARCH [ARCH...]   (Debian architectures: amd64, arm64, armhf…)",
+            file=sys.stderr,
+        )
         return 2
     for arch in argv[1:]:
         try:

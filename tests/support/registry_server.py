@@ -116,14 +116,18 @@ class RegistryServer:
         delay = 0.02
         while True:
             if self.process.poll() is not None:
-                raise RegistryStartError(f"docker-registry exited with {self.process.returncode}: {self.log_tail()}")
+                raise RegistryStartError(
+                    f"docker-registry exited with {self.process.returncode}: {self.log_tail()}"
+                )
             try:
                 if httpx.get(f"{self.url}/v2/", timeout=2.0).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RegistryStartError(f"docker-registry did not answer on {self.address} within {timeout}s: {self.log_tail()}")
+                raise RegistryStartError(
+                    f"docker-registry did not answer on {self.address} within {timeout}s: {self.log_tail()}"
+                )
             time.sleep(delay)
             delay = min(delay * 2, 0.25)
 

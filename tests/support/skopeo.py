@@ -22,7 +22,9 @@ def inspect_raw(reference: str, *, config: bool = False) -> bytes:
         command.append("--config")
     result = subprocess.run([*command, f"docker://{reference}"], capture_output=True, timeout=60, check=False)
     if result.returncode != 0:
-        raise AssertionError(f"skopeo inspect {reference} failed: {result.stderr.decode(errors='replace').strip()}")
+        raise AssertionError(
+            f"skopeo inspect {reference} failed: {result.stderr.decode(errors='replace').strip()}"
+        )
     return result.stdout
 
 
@@ -30,10 +32,20 @@ def copy_to_oci_layout(reference: str, destination: Path) -> None:
     """``skopeo copy docker://REF oci:DIR`` (an OCI image layout on disk)."""
     require_skopeo()
     result = subprocess.run(
-        ["skopeo", "--insecure-policy", "copy", "--src-tls-verify=false", "--src-no-creds", f"docker://{reference}", f"oci:{destination}:image"],
+        [
+            "skopeo",
+            "--insecure-policy",
+            "copy",
+            "--src-tls-verify=false",
+            "--src-no-creds",
+            f"docker://{reference}",
+            f"oci:{destination}:image",
+        ],
         capture_output=True,
         timeout=120,
         check=False,
     )
     if result.returncode != 0:
-        raise AssertionError(f"skopeo copy {reference} failed: {result.stderr.decode(errors='replace').strip()}")
+        raise AssertionError(
+            f"skopeo copy {reference} failed: {result.stderr.decode(errors='replace').strip()}"
+        )
