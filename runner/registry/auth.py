@@ -301,7 +301,8 @@ class Authenticator:
         return wanted
 
     def _none_found(self, registry: str) -> str:
-        return f"no credentials found for {registry} in {self._credentials!r}"
+        source = self._credentials.source
+        return f"no credentials found for {registry} in {source}" if source else f"no credentials given for {registry}"
 
     def _learn(self, registry: str, challenge: Challenge) -> None:
         with self._lock:

@@ -104,7 +104,7 @@ class Credentials:
         self._auths: dict[str, Any] = dict(auths or {})
         self._creds_store = creds_store
         self._cred_helpers = dict(cred_helpers or {})
-        self._source = source or "the credential configuration"
+        self._source = source
         self._env = dict(os.environ if env is None else env)
         self._helper_timeout = helper_timeout
         self._helper_answers: dict[tuple[str, str], Credential | None] = {}
@@ -159,6 +159,11 @@ class Credentials:
             source=str(config_path),
             env=env,
         )
+
+    @property
+    def source(self) -> str:
+        """Where the credentials come from (the config file's path), for messages; "" if nowhere."""
+        return self._source
 
     def lookup(self, registry: str) -> Credential | None:
         """The credential for ``registry``, or None to go anonymous."""

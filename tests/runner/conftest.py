@@ -19,7 +19,12 @@ _TESTS = str(Path(__file__).resolve().parents[1])
 if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
 
-from plancheck.runner.registry import Credentials, RegistryClient, Repository, RetryPolicy  # noqa: E402
+from plancheck.runner.registry import (  # noqa: E402
+    Credentials,
+    RegistryClient,
+    Repository,
+    RetryPolicy,
+)
 from support.fault_proxy import FaultProxy  # noqa: E402
 from support.registry_server import RegistryServer, registry_available  # noqa: E402
 

@@ -21,7 +21,13 @@ from plancheck.runner.registry import (
     Repository,
     RetryPolicy,
 )
-from plancheck.runner.registry.auth import Challenge, Scope, merge_scopes, parse_challenges, parse_scopes
+from plancheck.runner.registry.auth import (
+    Challenge,
+    Scope,
+    merge_scopes,
+    parse_challenges,
+    parse_scopes,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -252,7 +258,7 @@ def test_wrong_password_is_an_auth_error_without_the_secret() -> None:
 def test_anonymous_refusal_says_no_credentials_were_found() -> None:
     fake = FakeRegistry()
     client = make_client(fake, None)
-    with pytest.raises(AuthError, match="requires credentials; no credentials found for reg.example"):
+    with pytest.raises(AuthError, match="requires credentials; no credentials given for reg.example"):
         client.head_blob(REPO, DIGEST)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
@@ -126,7 +127,7 @@ def test_wrong_password_is_a_clean_auth_error(token_proxy: FaultProxy, repo_path
 def test_missing_credentials_are_a_clean_auth_error(token_proxy: FaultProxy, repo_path: str) -> None:
     with client_with(Credentials.anonymous()) as client:
         with pytest.raises(
-            AuthError, match=f"requires credentials; no credentials found for {token_proxy.address}"
+            AuthError, match=f"requires credentials; no credentials given for {token_proxy.address}"
         ):
             client.ping(token_proxy.address)
 
@@ -211,3 +212,25 @@ def test_one_client_shared_by_threads(token_proxy: FaultProxy, repo_path: str) -
             list(pool.map(lambda pair: client.push_blob(*pair), zip(repositories, blobs)))
         for repository, data in zip(repositories, blobs):
             assert client.get_blob(repository, sha256_digest(data)) == data
+
+
+def test_config_path_is_named_when_no_credentials_match(token_proxy: FaultProxy, tmp_path: Path) -> None:
+    env = write_docker_config(tmp_path / "docker", {"auths": {"elsewhere.example": {"auth": "dTpw"}}})
+    with client_with(Credentials.from_docker_config(env=env)) as client:
+        with pytest.raises(AuthError) as info:
+            client.ping(token_proxy.address)
+    assert str(info.value).endswith(
+        f"requires credentials; no credentials found for {token_proxy.address} in {tmp_path / 'docker' / 'config.json'}"
+    )
+
+
+def test_secrets_never_reach_the_logs(token_proxy: FaultProxy, repo_path: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with client_with(Credentials.static({token_proxy.address: Credential(USER, PASSWORD)})) as client:
+        push_two_platform_index(client, Repository(token_proxy.address, repo_path))
+    tokens = list(token_proxy._tokens)
+    assert tokens and caplog.records
+    text = caplog.text
+    basic = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    for secret in (PASSWORD, basic, *tokens):
+        assert secret not in text

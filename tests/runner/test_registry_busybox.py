@@ -13,7 +13,13 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from plancheck.runner.registry import IndexChild, Platform, RegistryClient, Repository, push_index
+from plancheck.runner.registry import (
+    IndexChild,
+    Platform,
+    RegistryClient,
+    Repository,
+    push_index,
+)
 from support.images import BusyboxUnavailable, busybox_image, push_built_image
 from support.skopeo import copy_to_oci_layout, inspect_raw
 

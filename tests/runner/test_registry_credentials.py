@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 from plancheck.runner.registry import Credential, Credentials, CredentialsError
-from plancheck.runner.registry.credentials import DOCKER_HUB_CONFIG_KEY, config_key, default_config_path
+from plancheck.runner.registry.credentials import (
+    DOCKER_HUB_CONFIG_KEY,
+    config_key,
+    default_config_path,
+)
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -130,7 +130,9 @@ class FaultProxy:
         self._tokens: dict[str, _Grant] = {}
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fault-proxy", daemon=True
+        )
 
     @property
     def address(self) -> str:
