@@ -302,7 +302,11 @@ class Authenticator:
 
     def _none_found(self, registry: str) -> str:
         source = self._credentials.source
-        return f"no credentials found for {registry} in {source}" if source else f"no credentials given for {registry}"
+        return (
+            f"no credentials found for {registry} in {source}"
+            if source
+            else f"no credentials given for {registry}"
+        )
 
     def _learn(self, registry: str, challenge: Challenge) -> None:
         with self._lock:
@@ -367,10 +371,10 @@ class Authenticator:
                 (credential.username, credential.password) if credential and credential.has_password else None
             )
             response = self._http.get(challenge.realm, params=params, auth=auth)
-        except httpx.TransportError as error:
+        except httpx.RequestError as error:
             raise RegistryError(
                 f"cannot reach the token service {display_url(challenge.realm)} for {registry}: {error.__class__.__name__}",
-                retryable=True,
+                retryable=isinstance(error, httpx.TransportError),
             ) from None
         return self._checked_token_response(registry, challenge, response, credential)
 

@@ -145,7 +145,7 @@ class RegistryClient:
                 for chunk in response.iter_bytes():
                     verifier.update(chunk)
                     destination.write(chunk)
-            except httpx.TransportError as error:
+            except httpx.RequestError as error:
                 raise RegistryError(
                     f"could not {action}: the connection broke ({error.__class__.__name__})", retryable=True
                 ) from None

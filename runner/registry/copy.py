@@ -57,8 +57,11 @@ def copy_blob(client: RegistryClient, source: Repository, target: Repository, di
         return
     if client.mount_blob(target, digest, source):
         return
-    with tempfile.TemporaryDirectory(prefix="planrun-blob-") as directory:
-        path = Path(directory) / "blob"
-        with path.open("w+b") as stream:
-            client.download_blob(source, digest, stream)
-        client.push_blob(target, path, digest=digest)
+    try:
+        with tempfile.TemporaryDirectory(prefix="planrun-blob-") as directory:
+            path = Path(directory) / "blob"
+            with path.open("w+b") as stream:
+                client.download_blob(source, digest, stream)
+            client.push_blob(target, path, digest=digest)
+    except OSError as error:
+        raise RegistryError(f"cannot copy blob {digest} through a temporary file: {error.strerror}") from None

@@ -118,13 +118,18 @@ class Transport:
             if sent is not None:
                 request_headers["Authorization"] = sent
             body = content() if callable(content) else content
-            request = self._http.build_request(method, url, headers=request_headers, content=body)
+            try:
+                request = self._http.build_request(method, url, headers=request_headers, content=body)
+            except httpx.InvalidURL:
+                raise RegistryError(f"could not {action}: invalid URL {display_url(url)!r}") from None
             try:
                 response = self._http.send(request, stream=stream, follow_redirects=method in ("GET", "HEAD"))
-            except httpx.TransportError as error:
+            except httpx.RequestError as error:
+                reason = f"{error.__class__.__name__}: {error}"
+                if isinstance(error, httpx.TransportError):
+                    reason = f"{api_host(registry)} is unreachable or dropped the connection ({reason})"
                 raise RegistryError(
-                    f"could not {action}: {api_host(registry)} is unreachable or dropped the connection"
-                    f" ({error.__class__.__name__}: {error})",
+                    f"could not {action}: {reason}",
                     retryable=isinstance(error, _RETRYABLE_TRANSPORT_ERRORS),
                 ) from None
             log.debug("%s %s -> %s", method, display_url(url), response.status_code)

@@ -53,9 +53,12 @@ class BlobContent:
             raise RegistryError(f"cannot push {expected_digest}: unsupported digest algorithm {algorithm}")
         hasher = hashlib.new(algorithm)
         size = 0
-        for chunk in _chunks(source, 0, None):
-            hasher.update(chunk)
-            size += len(chunk)
+        try:
+            for chunk in _chunks(source, 0, None):
+                hasher.update(chunk)
+                size += len(chunk)
+        except OSError as error:
+            raise RegistryError(f"cannot read the blob file {source}: {error.strerror}") from None
         digest = f"{algorithm}:{hasher.hexdigest()}"
         if expected_digest is not None and digest != expected_digest:
             raise DigestMismatch("the blob to push", expected=expected_digest, actual=digest)

@@ -209,8 +209,8 @@ def test_one_client_shared_by_threads(token_proxy: FaultProxy, repo_path: str) -
     repositories = [Repository(token_proxy.address, f"{repo_path}-{n % 3}") for n in range(8)]
     with client_with(Credentials.static({token_proxy.address: Credential(USER, PASSWORD)})) as client:
         with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(lambda pair: client.push_blob(*pair), zip(repositories, blobs)))
-        for repository, data in zip(repositories, blobs):
+            list(pool.map(lambda pair: client.push_blob(*pair), zip(repositories, blobs, strict=True)))
+        for repository, data in zip(repositories, blobs, strict=True):
             assert client.get_blob(repository, sha256_digest(data)) == data
 
 
@@ -224,7 +224,9 @@ def test_config_path_is_named_when_no_credentials_match(token_proxy: FaultProxy,
     )
 
 
-def test_secrets_never_reach_the_logs(token_proxy: FaultProxy, repo_path: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_secrets_never_reach_the_logs(
+    token_proxy: FaultProxy, repo_path: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     with client_with(Credentials.static({token_proxy.address: Credential(USER, PASSWORD)})) as client:
         push_two_platform_index(client, Repository(token_proxy.address, repo_path))

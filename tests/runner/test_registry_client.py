@@ -295,3 +295,22 @@ def test_mount_refused_with_an_error_falls_back_to_a_plain_upload(
     sent = [(r.method, r.status) for r in proxy.requests[count:]]
     assert sent == [("HEAD", 404), ("POST", status), ("POST", 202), ("PUT", 201)]
     assert client.get_blob(proxy_repository, sha256_digest(data)) == data
+
+
+def test_unreadable_blob_file_is_a_clear_error(
+    client: RegistryClient, repository: Repository, tmp_path: Path
+) -> None:
+    with pytest.raises(
+        RegistryError, match="cannot read the blob file .*missing.bin: No such file or directory"
+    ):
+        client.push_blob(repository, tmp_path / "missing.bin")
+
+
+def test_redirect_loop_is_a_clear_error(
+    client: RegistryClient, proxy: FaultProxy, proxy_repository: Repository
+) -> None:
+    loop = f"http://{proxy.address}/v2/{proxy_repository.path}/blobs/{sha256_digest(b'x')}"
+    proxy.add_fault(Fault(method="GET", path="/blobs/", status=307, headers={"Location": loop}, times=100))
+    with pytest.raises(RegistryError, match="could not download blob .*TooManyRedirects") as info:
+        client.get_blob(proxy_repository, sha256_digest(b"x"))
+    assert info.value.attempts == 1
