@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Mapping, Sequence
 
 from plancheck.checker.diagnostics import Diagnostic
 
-FORMATS = ("full", "json")
+#: format name -> module under plancheck.checker.render
+_MODULES = {
+    "full": "full",
+    "concise": "concise",
+    "json": "json_format",
+    "sarif": "sarif",
+    "github": "github",
+}
+FORMATS = tuple(_MODULES)
 
 
 @dataclass(frozen=True)
@@ -17,15 +26,19 @@ class RenderInput:
     sources: Mapping[str, str] = field(default_factory=dict)
     files_checked: int = 0
     color: bool = False
+    #: problems fixed by this run (``--fix``)
+    fixed: int = 0
+    #: count unsafe fixes as available (``--unsafe-fixes``)
+    unsafe_fixes: bool = False
+    #: no summary line (``--quiet``)
+    quiet: bool = False
+    #: absolute folder that relative paths are relative to (SARIF ``originalUriBaseIds``)
+    root: str | None = None
 
 
 def render(fmt: str, data: RenderInput) -> str:
-    if fmt == "full":
-        from plancheck.checker.render import full
-
-        return full.render(data)
-    if fmt == "json":
-        from plancheck.checker.render import json_format
-
-        return json_format.render(data)
-    raise ValueError(f"unknown format {fmt!r}")
+    try:
+        name = _MODULES[fmt]
+    except KeyError:
+        raise ValueError(f"unknown format {fmt!r}") from None
+    return import_module(f"plancheck.checker.render.{name}").render(data)

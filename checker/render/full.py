@@ -48,7 +48,8 @@ def render(data: RenderInput) -> str:
             if index is None:
                 index = indexes[d.path] = LineIndex(text)
         out.append(render_one(d, index, style))
-    out.append(summary(data.diagnostics, data.files_checked, style))
+    if not data.quiet:
+        out.append(summary(data, style))
     return "\n".join(out)
 
 
@@ -119,16 +120,36 @@ def _width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
-def summary(diagnostics, files_checked: int, style: _Style) -> str:
-    counts = Counter(d.severity for d in diagnostics)
+def summary(data: RenderInput, style: _Style | None = None) -> str:
+    """The closing line(s): what was fixed, then what remains."""
+    style = style or _Style(False)
+    diagnostics = data.diagnostics
+    lines = []
+    if data.fixed:
+        lines.append(style(f"Fixed {_plural(data.fixed, 'problem')}.", _BOLD))
     if not diagnostics:
-        noun = "file" if files_checked == 1 else "files"
-        return style(f"All checks passed ({files_checked} {noun}).", _BOLD) + "\n"
+        lines.append(style(f"All checks passed ({_plural(data.files_checked, 'file')}).", _BOLD))
+        return "\n".join(lines) + "\n"
+    counts = Counter(d.severity for d in diagnostics)
     parts = []
     for sev, word in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "note")):
         n = counts.get(sev, 0)
         if n:
-            parts.append(f"{n} {word}{'s' if n != 1 else ''}")
-    fixable = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability.value == "safe")
-    tail = f" ({fixable} fixable with --fix)" if fixable else ""
-    return style("Found " + " and ".join(parts) + tail + ".", _BOLD) + "\n"
+            parts.append(_plural(n, word))
+    safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability.value == "safe")
+    unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability.value != "safe")
+    notes = []
+    if data.unsafe_fixes and safe + unsafe:
+        notes.append(f"{safe + unsafe} fixable with --fix --unsafe-fixes")
+    else:
+        if safe:
+            notes.append(f"{safe} fixable with --fix")
+        if unsafe:
+            notes.append(f"{unsafe} more with --unsafe-fixes" if safe else f"{unsafe} fixable with --fix --unsafe-fixes")
+    tail = f" ({', '.join(notes)})" if notes else ""
+    lines.append(style("Found " + " and ".join(parts) + tail + ".", _BOLD))
+    return "\n".join(lines) + "\n"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -22,6 +22,7 @@ DOCS_URL = "https://plancheck.dev/rules/{code}"
 _MODULES: dict[str, str] = {
     "CUE001": "cue001_syntax_error",
     "CUE006": "cue006_outside_subset",
+    "SUP001": "sup001_unused_suppression",
 }
 
 
