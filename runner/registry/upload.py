@@ -58,7 +58,7 @@ class BlobContent:
                 hasher.update(chunk)
                 size += len(chunk)
         except OSError as error:
-            raise RegistryError(f"cannot read the blob file {source}: {error.strerror}") from None
+            raise RegistryError(f"cannot read the blob file {error.filename}: {error.strerror}") from None
         digest = f"{algorithm}:{hasher.hexdigest()}"
         if expected_digest is not None and digest != expected_digest:
             raise DigestMismatch("the blob to push", expected=expected_digest, actual=digest)
