@@ -1,16 +1,23 @@
 """Checking a set of plan files: the pipeline every front end calls.
 
-text ─► parse ─► (later: load packages, evaluate, run rules) ─► diagnostics.
+text ─► parse ─► packages (loader) ─► evaluate ─► plan model ─► rules ─► diagnostics.
+
+Files of one folder and package are checked together; sibling files of the
+same package that were not named are read for context (their diagnostics
+are not reported), so a pre-commit run on one changed file still sees its
+whole package.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from plancheck.checker import rules
 from plancheck.checker.diagnostics import Diagnostic, Severity
 from plancheck.checker.sources import Source
-from plancheck.grammar import parse
 from plancheck.grammar.span import LineIndex, Span
 
 
@@ -24,6 +31,8 @@ class CheckOptions:
     tags: frozenset[str] = frozenset()
     #: unsaved editor buffers: path -> text, read instead of the disk
     overlays: dict[str, str] = field(default_factory=dict)
+    #: read the other files of each checked package from disk (off for single stdin texts)
+    include_siblings: bool = True
 
 
 @dataclass
@@ -34,6 +43,8 @@ class Report:
     #: files read besides the ones checked (imported packages, cue.mod, values.yaml),
     #: so that caches can tell when a result is stale
     dependencies: list[str] = field(default_factory=list)
+    #: the plan model of every package checked, by folder (and package name)
+    plans: dict[str, object] = field(default_factory=dict)
 
     @property
     def files_checked(self) -> int:
@@ -43,23 +54,100 @@ class Report:
         return sum(1 for d in self.diagnostics if d.severity is severity)
 
 
+@dataclass
+class PlanResult:
+    """What the runner gets: the plan of one package, and the report that vetted it."""
+
+    plan: object | None
+    report: Report
+
+
 def check_sources(sources: list[Source], options: CheckOptions | None = None) -> Report:
+    options = options or CheckOptions()
     report = Report()
     for source in sources:
         report.sources[source.path] = source.text
-        report.diagnostics.extend(syntax_diagnostics(source))
+    _check(sources, options, report)
     report.diagnostics.sort(key=Diagnostic.sort_key)
     return report
 
 
-def syntax_diagnostics(source: Source) -> list[Diagnostic]:
+def load_plan(path: str, options: CheckOptions | None = None) -> PlanResult:
+    """Check the package in folder ``path`` (or the package of file ``path``) and build its plan."""
+    from plancheck.checker import sources as src
+
+    p = Path(path)
+    files = [f for f in src.discover([str(p)]) if f.parent.resolve() == (p if p.is_dir() else p.parent).resolve()] if p.exists() else []
+    if p.is_file():
+        files = [p]
+    report = check_sources([src.read(f) for f in files], options)
+    plans = list(report.plans.values())
+    plan = plans[0] if len(plans) == 1 else None
+    return PlanResult(plan, report)
+
+
+# ---------------------------------------------------------------------------
+
+
+def _check(sources: list[Source], options: CheckOptions, report: Report) -> None:
+    from plancheck.checker.loader import Loader, Package, group_packages
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 6000))
+    overlays = dict(options.overlays)
+    loader = Loader(overlays, options.tags)
+    units = []
+    for source in sources:
+        report.diagnostics.extend(_encoding_diagnostics(source))
+        unit = loader.unit(source.path, source.text)
+        for issue in unit.result.errors:
+            report.diagnostics.append(
+                Diagnostic(issue.code, rules.info(issue.code).severity, source.path, issue.span, issue.message)
+            )
+        units.append(unit)
+    checked_abs = {os.path.abspath(u.path) for u in units}
+    for group in group_packages(units):
+        name = group[0].package_name
+        folder = Path(os.path.dirname(os.path.abspath(group[0].path)))
+        members = list(group)
+        if options.include_siblings and name:
+            for sibling in loader.folder_files(folder):
+                if os.path.abspath(sibling) in checked_abs:
+                    continue
+                text = loader.read(sibling)
+                if text is None:
+                    continue
+                unit = loader.unit(str(sibling), text)
+                if unit.package_name == name:
+                    members.append(unit)
+                    report.dependencies.append(str(sibling))
+        active = [u for u in members if loader.active(u)]
+        if not active:
+            continue
+        package = Package(name, folder, active)
+        report.diagnostics.extend(_check_package(package, group, loader, options, report))
+    report.dependencies.extend(sorted(loader.read_paths))
+
+
+def _check_package(package, checked, loader, options: CheckOptions, report: Report) -> list[Diagnostic]:
+    from plancheck.checker.context import RuleContext
+    from plancheck.checker.environment import default_platform
+    from plancheck.checker.evaluate import evaluate_package
+    from plancheck.checker.plan_builder import build_plan
+
+    user_files = {u.path for u in checked}
+    evaluated = evaluate_package(package, loader, lambda p: p in user_files)
+    platform, source = default_platform(package.folder, options.default_platform, loader)
+    built = build_plan(evaluated.evaluator, evaluated.root, package.name, str(package.folder), platform, source)
+    report.plans[f"{package.folder}:{package.name}"] = built.plan
+    ctx = RuleContext(evaluated, built, [u for u in checked if u in package.files], platform, user_files)
     out: list[Diagnostic] = []
-    if source.bad_utf8_at is not None:
-        index = LineIndex(source.text)
-        at = index.position(source.bad_utf8_at)
-        out.append(Diagnostic("CUE001", Severity.ERROR, source.path, Span(at, at), "illegal UTF-8 encoding"))
-    result = parse(source.text, source.path)
-    for issue in result.errors:
-        severity = rules.info(issue.code).severity
-        out.append(Diagnostic(issue.code, severity, source.path, issue.span, issue.message))
+    for check in rules.checks():
+        out.extend(check(ctx))
     return out
+
+
+def _encoding_diagnostics(source: Source) -> list[Diagnostic]:
+    if source.bad_utf8_at is None:
+        return []
+    at = LineIndex(source.text).position(source.bad_utf8_at)
+    return [Diagnostic("CUE001", Severity.ERROR, source.path, Span(at, at), "illegal UTF-8 encoding")]

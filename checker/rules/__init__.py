@@ -21,7 +21,15 @@ DOCS_URL = "https://plancheck.dev/rules/{code}"
 # code -> module name under plancheck.checker.rules
 _MODULES: dict[str, str] = {
     "CUE001": "cue001_syntax_error",
+    "CUE002": "cue002_undefined_reference",
+    "CUE003": "cue003_import_not_found",
+    "CUE004": "cue004_unused_import",
+    "CUE005": "cue005_conflicting_values",
     "CUE006": "cue006_outside_subset",
+    "SCH001": "sch001_field_not_allowed",
+    "SCH002": "sch002_unset_op_field",
+    "SCH003": "sch003_wrong_type",
+    "SCH004": "sch004_unknown_op",
     "SUP001": "sup001_unused_suppression",
 }
 
@@ -71,3 +79,13 @@ def all_rules() -> list[RuleInfo]:
 
 def is_known(code: str) -> bool:
     return code in _MODULES
+
+
+def checks() -> list:
+    """The ``check(context)`` functions of the rules that have one, in catalogue order."""
+    out = []
+    for code in _MODULES:
+        fn = getattr(module(code), "check", None)
+        if fn is not None:
+            out.append(fn)
+    return out
