@@ -223,6 +223,10 @@ def test_bytes_that_are_not_utf8_reach_cue_unchanged(cue_oracle: CueOracle) -> N
     assert res.code == 1 and res.stderr == "read ./a.cue: readByte: unexpected NUL in input\n"
     # Invalid UTF-8 in a string: accepted, decoded as U+FFFD.
     assert cue_oracle.export(b'a: "\xff"\n').value == {"a": "\ufffd"}
+    # SyntaxCase.text keeps such bytes as lone surrogates; they reach CUE as the bytes.
+    assert Case(("fmt", "a.cue"), {"a.cue": b'a: "\xff"\n'.decode("utf-8", "surrogateescape")}).key() == Case(
+        ("fmt", "a.cue"), {"a.cue": b'a: "\xff"\n'}
+    ).key()
 
 
 # ------------------------------------------------------------------ the corpus
@@ -266,6 +270,7 @@ def test_generated_cases_are_deterministic() -> None:
 
 
 @needs_oracle
+@pytest.mark.timeout(1200)  # about 40 s on an idle 2-core machine; far more on a busy one
 def test_every_syntax_case_has_a_definite_oracle_verdict(cue_oracle: CueOracle, capsys) -> None:
     cases = list(iter_syntax_cases())
     start = time.monotonic()
@@ -327,7 +332,7 @@ def test_grouped_fmt_runs_give_the_same_results_as_single_runs() -> None:
         if c.check == "fmt"
         and (
             c.name.endswith(("-file", "-bom", "-crlf", "nul-start", "nul-in-string", "garbage-words"))
-            or c.name.startswith(("syntax/1", "gen/gen-mut-00", "gen/gen-comma-int"))
+            or c.name.startswith(("syntax/10", "syntax/11", "syntax/12", "gen/gen-mut-00", "gen/gen-comma-int"))
         )
     ]
     assert len(picked) >= 40

@@ -33,11 +33,12 @@ class GenCase:
     check: str  # "fmt" | "eval" | "export"
     outside: tuple[str, ...]
     note: str
+    quirk: bool = False
 
 
-def _case(name, text, expect, check, note, outside=()):
+def _case(name, text, expect, check, note, outside=(), quirk=False):
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return GenCase(name, data, expect, check, tuple(outside), note)
+    return GenCase(name, data, expect, check, tuple(outside), note, quirk)
 
 
 # ------------------------------------------------------------------ numbers
@@ -51,13 +52,13 @@ NUMBERS: list[tuple[str, str | None, tuple[str, ...]]] = [
     ("0x0", "accept", ()),
     ("0xFF", "accept", ()),
     ("0Xab", "accept", ()),
-    ("0x_FF", None, ()),
+    ("0x_FF", "accept", ()),
     ("0o0", "accept", ()),
     ("0o777", "accept", ()),
-    ("0O7", None, ()),
+    ("0O7", "reject", ()),
     ("0b0", "accept", ()),
     ("0b1_0", "accept", ()),
-    ("0B1", None, ()),
+    ("0B1", "reject", ()),
     ("1.0", "accept", ()),
     ("1.", "accept", ()),
     (".5", "accept", ()),
@@ -68,9 +69,9 @@ NUMBERS: list[tuple[str, str | None, tuple[str, ...]]] = [
     ("1E5", "accept", ()),
     ("1.5e3", "accept", ()),
     (".5e3", "accept", ()),
-    ("1_0.5", None, ()),
-    ("1.5_0", None, ()),
-    ("00.5", None, ()),
+    ("1_0.5", "accept", ()),
+    ("1.5_0", "accept", ()),
+    ("00.5", "accept", ()),
     ("1K", "accept", ("si-number",)),
     ("1Ki", "accept", ("si-number",)),
     ("1M", "accept", ("si-number",)),
@@ -83,13 +84,13 @@ NUMBERS: list[tuple[str, str | None, tuple[str, ...]]] = [
     ("1Pi", "accept", ("si-number",)),
     ("1.5K", "accept", ("si-number",)),
     ("1.5Ki", "accept", ("si-number",)),
-    (".5Ki", None, ("si-number",)),
-    ("1_000K", None, ("si-number",)),
-    ("0x10K", None, ("si-number",)),
-    ("1e3K", None, ("si-number",)),
+    (".5Ki", "accept", ("si-number",)),
+    ("1_000K", "accept", ("si-number",)),
+    ("0x10K", "reject", ("si-number",)),
+    ("1e3K", "reject", ("si-number",)),
     ("08", "reject", ()),
     ("09", "reject", ()),
-    ("00", None, ()),
+    ("00", "reject", ()),
     ("01", "reject", ()),
     ("0x", "reject", ()),
     ("0xg", "reject", ()),
@@ -101,23 +102,33 @@ NUMBERS: list[tuple[str, str | None, tuple[str, ...]]] = [
     ("1_", "reject", ()),
     ("1e", "reject", ()),
     ("1e+", "reject", ()),
-    ("1.e", None, ()),
-    ("0x1.5", None, ()),
+    ("1.e", "reject", ()),
+    ("0x1.5", "reject", ()),
     ("1k", "reject", ()),
     ("1KiB", "reject", ()),
     ("1Z", "reject", ()),
     ("1.2.3", "reject", ()),
-    ("1_.5", None, ()),
+    ("1_.5", "reject", ()),
     ("-0", "accept", ()),
     ("- 1", "accept", ()),
     ("+.5", "accept", ()),
 ]
 
 
+# Accepted by CUE v0.4.0-beta.1 although the spec's grammar does not allow it.
+NUMBER_QUIRKS = {"0x_FF"}
+
+
 def _numbers() -> Iterator[GenCase]:
     for i, (lit, expect, outside) in enumerate(NUMBERS, 1):
         yield _case(
-            f"gen-num-{i:03d}", f"x: {lit}\n", expect, "eval", f"the number literal `{lit}`", outside
+            f"gen-num-{i:03d}",
+            f"x: {lit}\n",
+            expect,
+            "eval",
+            f"the number literal `{lit}`",
+            outside,
+            quirk=lit in NUMBER_QUIRKS,
         )
     # The same literals inside a list, after a comma and before `]`.
     for i, (lit, expect, outside) in enumerate(NUMBERS[::3], 1):
@@ -128,6 +139,7 @@ def _numbers() -> Iterator[GenCase]:
             "eval",
             f"the number literal `{lit}` as list elements",
             outside,
+            quirk=lit in NUMBER_QUIRKS,
         )
 
 
@@ -145,8 +157,6 @@ def _escapes() -> Iterator[GenCase]:
             f"gen-esc-string-{i:03d}", f'x: "<\\{ch}>"\n', expect, "eval", f"`\\{ch}` in a string"
         )
         raw_expect = "accept" if ch in STRING_ESCAPES else "reject"
-        if ch == '"':
-            raw_expect = None  # `\#"` then `>"#`: the quote may end the literal
         yield _case(
             f"gen-esc-raw-{i:03d}", f'x: #"<\\#{ch}>"#\n', raw_expect, "eval", f"`\\#{ch}` in a raw string"
         )
@@ -276,7 +286,7 @@ def _keywords() -> Iterator[GenCase]:
         yield _case(
             f"gen-kw-{kw}-optional",
             f"x: 0\n{kw}?: int\n",
-            "accept" if kw not in ("null", "true", "false") else None,
+            "accept",
             "fmt",
             f"`{kw}?:` as an optional label",
         )
@@ -317,7 +327,7 @@ def _operators() -> Iterator[GenCase]:
     yield op("x: 1 < 2 && 2 < 3 || false\n", "comparison, then `&&`, then `||`")
     yield op("x: *1 | 2 & int\nz: (*1 | 2) & int\n", "defaults with `&` inside a disjunction")
     yield op("y: 1 | *2 & int\n", "`*2 & int`: a default marker inside `&` is not allowed", expect="reject")
-    yield op("x: *\"a\" | \"b\" | *\"c\"\n", "two defaults: the default is their disjunction", expect=None)
+    yield op("x: *\"a\" | \"b\" | *\"c\"\n", "two defaults: the default is their disjunction, not concrete", expect="reject")
     yield op("x: int & >2 & <5 & 3\n", "bounds unified with a value")
     yield op("x: -2 * -3\ny: - -1\nz: +-1\n", "unary minus binds tighter than `*`")
     yield op('x: "a" + "b" * 2\n', "`*` before `+` on strings")

@@ -145,8 +145,7 @@ class Case:
         h = hashlib.sha256()
         h.update(json.dumps([self.args, self.tags, self.return_files]).encode())
         for name in sorted(self.files):
-            data = self.files[name]
-            raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+            raw = _bytes(self.files[name])
             h.update(b"\0%d:%s\0%d:" % (len(name), name.encode(), len(raw)))
             h.update(raw)
         return h.hexdigest()
@@ -155,10 +154,11 @@ class Case:
         text: dict[str, str] = {}
         binary: dict[str, str] = {}
         for name, data in self.files.items():
-            if isinstance(data, str):
-                text[name] = data
-            else:
-                binary[name] = base64.b64encode(bytes(data)).decode("ascii")
+            raw = _bytes(data)
+            try:
+                text[name] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                binary[name] = base64.b64encode(raw).decode("ascii")
         msg: dict[str, Any] = {
             "id": wire_id,
             "args": list(self.args),
@@ -171,6 +171,17 @@ class Case:
         if self.return_files is not None:
             msg["return_files"] = self.return_files
         return msg
+
+
+def _bytes(data: str | bytes) -> bytes:
+    """A file's bytes.  A str may carry lone surrogates from a surrogateescape
+    decoding of bytes that are not UTF-8 (SyntaxCase.text): they go back to those bytes."""
+    if isinstance(data, str):
+        try:
+            return data.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # other lone surrogates: keep them, as invalid UTF-8
+            return data.encode("utf-8", "surrogatepass")
+    return bytes(data)
 
 
 class Position(NamedTuple):
@@ -687,9 +698,8 @@ class CueOracle:
 def _groupable_fmt(case: Case) -> bool:
     # `cue fmt` of several files loads them as one instance and then resolves their
     # imports (a single file's are not), so a file that may import stays alone.
-    data = next(iter(case.files.values()), "")
     return (
-        (b"import" not in data if isinstance(data, bytes) else "import" not in data)
+        all(b"import" not in _bytes(d) for d in case.files.values())
         and len(case.args) == 2
         and case.args[0] == "fmt"
         and list(case.files) == [case.args[1]]
@@ -707,8 +717,8 @@ def _member_name(j: int) -> str:
 def _group_case(members: list[Case], timeout: float) -> Case:
     names = [_member_name(j) for j in range(len(members))]
     files = {n: m.files[m.args[1]] for n, m in zip(names, members)}
-    # Parsing is quick; a group gets the time of its members together.
-    return Case(("fmt", *names), files, timeout=timeout * max(1, len(members) // 4), return_files=True)
+    # Parsing is quick: a group gets the case timeout plus a second a member.
+    return Case(("fmt", *names), files, timeout=timeout + len(members), return_files=True)
 
 
 _MEMBER = re.compile(r"case(\d{4})\.cue")
@@ -752,8 +762,8 @@ def _member_result(case: Case, code: int, stderr: str, text: str | None, group: 
 
 
 def _original(case: Case) -> str:
-    data = case.files[case.args[1]]
-    return data if isinstance(data, str) else bytes(data).decode("utf-8", "replace")
+    # what the runner reads back for an untouched file: UTF-8 with U+FFFD for bad bytes
+    return _bytes(case.files[case.args[1]]).decode("utf-8", "replace")
 
 
 def _cached(res: Result) -> Result:

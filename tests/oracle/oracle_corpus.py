@@ -162,6 +162,7 @@ def iter_syntax_cases(*, generated: bool = True) -> Iterator[SyntaxCase]:
                 check=g.check,
                 expect=g.expect,
                 outside=g.outside,
+                quirk=g.quirk,
             )
 
 
