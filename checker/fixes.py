@@ -150,7 +150,8 @@ def fix_package(
         outcome.diagnostics = lint(current)
         state = _state(current)
         if state in history:
-            break  # fixes that undo each other: stop rather than go round
+            outcome.converged = False  # fixes that undo each other: stop rather than go round
+            break
         history.add(state)
     else:
         outcome.converged = not any(
