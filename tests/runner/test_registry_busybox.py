@@ -20,7 +20,7 @@ from plancheck.runner.registry import (
     Repository,
     push_index,
 )
-from support.images import BusyboxUnavailable, busybox_image, push_built_image
+from support.images import BusyboxUnavailable, busybox_binary, busybox_image, debian_arch, push_built_image
 from support.skopeo import copy_to_oci_layout, inspect_raw
 
 pytestmark = pytest.mark.timeout(600)
@@ -88,3 +88,30 @@ def test_busybox_index_for_amd64_and_arm64(
             timeout=30,
         )
         assert result.stdout.strip() == "hello from busybox"
+
+
+@pytest.mark.parametrize(
+    ("platform", "arch"),
+    [
+        ("linux/amd64", "amd64"),
+        ("linux/arm64/v8", "arm64"),
+        ("linux/arm/v7", "armhf"),
+        ("linux/arm/v6", "armel"),
+    ],
+)
+def test_debian_architecture_names(platform: str, arch: str) -> None:
+    assert debian_arch(Platform.parse(platform)) == arch
+
+
+def test_host_busybox_is_cached_without_downloading(tmp_path: Path) -> None:
+    host = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
+    installed = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", "busybox-static"], capture_output=True, text=True
+    )
+    if "install ok installed" not in installed.stdout:
+        pytest.skip("busybox-static is not installed (Debian package busybox-static)")
+    cached = busybox_binary(host, cache=tmp_path)
+    assert cached == tmp_path / host / "busybox"
+    assert cached.read_bytes() == Path("/bin/busybox").read_bytes()
+    assert not (tmp_path / host / "apt").exists()
+    assert busybox_binary(host, cache=tmp_path) == cached

@@ -143,15 +143,26 @@ def _download_busybox(arch: str, root: Path) -> bytes:
         "-o=APT::Sandbox::User=root",
     ]
     with tempfile.TemporaryDirectory(prefix="busybox-") as scratch:
-        for command in (["apt-get", *options, "update"], ["apt-get", *options, "download", "busybox-static"]):
-            result = subprocess.run(
-                command, cwd=scratch, capture_output=True, text=True, timeout=600, check=False
+
+        def apt(*arguments: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                ["apt-get", *options, *arguments],
+                cwd=scratch,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
             )
-            if result.returncode != 0:
-                raise BusyboxUnavailable(
-                    f"cannot fetch busybox-static:{arch} from Debian: {' '.join(command[:1] + command[-1:])} failed:"
-                    f" {result.stderr.strip()[-300:]}"
-                )
+
+        # "update" fails as a whole when any one index fails (a mirror mid-sync); the index
+        # holding busybox-static may still be fine, so only a failed download is final.
+        update = apt("update")
+        download = apt("download", "busybox-static")
+        if download.returncode != 0:
+            raise BusyboxUnavailable(
+                f"cannot fetch busybox-static:{arch} from Debian: apt-get download failed:"
+                f" {download.stderr.strip()[-300:]} (apt-get update: {update.stderr.strip()[-300:] or 'ok'})"
+            )
         debs = list(Path(scratch).glob("busybox-static_*.deb"))
         if not debs:
             raise BusyboxUnavailable(f"apt-get download busybox-static:{arch} produced no package")
