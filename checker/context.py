@@ -44,5 +44,12 @@ class RuleContext:
     ) -> Diagnostic:
         return Diagnostic(code, rules.info(code).severity, origin.path, origin.span, message, fix, related, tags)
 
+    def text(self, path: str) -> str | None:
+        """The text of a file of the package (checked or context)."""
+        for unit in self.package.package.files:
+            if unit.path == path:
+                return unit.text
+        return None
+
     def related(self, pairs) -> tuple[Related, ...]:
         return tuple(Related(o.path, o.span, msg) for o, msg in pairs if o.path in self.user_files)

@@ -201,7 +201,51 @@ class PlanBuilder:
         return PipelineRef(self._by_vertex[id(arc)])
 
     def _referenced_pipeline(self, arc: Vertex) -> str | None:
-        """The data pipeline a value refers to (``from: base``), following reference chains."""
+        """The data pipeline a value refers to (``from: base``), following reference chains.
+
+        A value may also refer to a pipeline through an enclosing reference:
+        in ``images: images`` each key of the op's map is the pipeline under
+        the same key of the referenced map.
+        """
+        found = self._direct_reference(arc)
+        if found is not None:
+            return found
+        rel: list = []
+        a = arc
+        for _ in range(8):
+            if a.parent is None:
+                break
+            rel.insert(0, a.label)
+            a = a.parent
+            for w in reversed(a.ref_targets):
+                if w.is_definition_path:
+                    continue
+                target = self._descend(w, rel)
+                if target is not None:
+                    got = self._direct_reference(target) if id(target) not in self._by_vertex else self._by_vertex[id(target)]
+                    if got is None and self._op_vertices(target) and not _temporary(target):
+                        path = format_path(target.path)
+                        self._queue(path, target, False)
+                        got = path
+                    if got is not None:
+                        return got
+        return None
+
+    def _descend(self, v: Vertex, rel: list) -> Vertex | None:
+        for label in rel:
+            if isinstance(label, int):
+                lv = self.ev.list_of(v)
+                if lv is None or lv.elements is None or label >= len(lv.elements):
+                    return None
+                v = lv.elements[label]
+            else:
+                sv = self.ev.struct_of(v)
+                if sv is None or label not in sv.arcs:
+                    return None
+                v = sv.arcs[label]
+        return v
+
+    def _direct_reference(self, arc: Vertex) -> str | None:
         seen: set[int] = set()
         frontier = [arc]
         while frontier:
@@ -214,7 +258,7 @@ class PlanBuilder:
                     continue
                 if id(w) in self._by_vertex:
                     return self._by_vertex[id(w)]
-                if self._op_vertices(w) and not any(isinstance(p, str) and p.startswith("<") for p in w.path):
+                if self._op_vertices(w) and not _temporary(w):
                     path = format_path(w.path)
                     self._queue(path, w, False)
                     return path
@@ -332,6 +376,11 @@ class PlanBuilder:
                 if source != "default":
                     return platform, "load", origin
         return None
+
+
+def _temporary(v: Vertex) -> bool:
+    """A vertex of an expression's value rather than of the package's data."""
+    return any(isinstance(p, str) and p.startswith("<") for p in v.path)
 
 
 def _canonical_or_none(spec: str) -> str | None:

@@ -838,6 +838,7 @@ class _Acc:
         label = self.ev.eval_concrete(decl.label.expr, env)
         if isinstance(label, Str):
             self._declare(label.value, decl, env, file)
+            self.v.arcs[label.value].label_values.append(label)
         elif isinstance(label, Bottom) and not label.incomplete:
             self.ev.report("CUE005", label.message, label.origins[0] if label.origins else Origin(file, decl.label.span))
         else:

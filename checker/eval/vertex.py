@@ -75,7 +75,7 @@ class Vertex:
     __slots__ = (
         "path", "parent", "conjuncts", "state", "value", "arcs", "optional", "patterns",
         "closed", "open", "elements", "list_open", "list_tail", "incomplete", "attrs",
-        "decls", "ref_targets", "scalar_with_defs", "is_definition_path", "root_file",
+        "decls", "ref_targets", "scalar_with_defs", "is_definition_path", "label_values",
     )
 
     def __init__(self, path: tuple, parent: "Vertex | None") -> None:
@@ -106,6 +106,8 @@ class Vertex:
         self.ref_targets: list[Vertex] = []
         #: a scalar embedded next to definitions (`{string, #up: [...]}`)
         self.scalar_with_defs = False
+        #: the evaluated labels of computed (interpolated) declarations, with their origins
+        self.label_values: list[Any] = []
         self.is_definition_path = bool(parent and parent.is_definition_path) or _is_def_label(path[-1] if path else None)
 
     def __repr__(self) -> str:

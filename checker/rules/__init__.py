@@ -30,6 +30,14 @@ _MODULES: dict[str, str] = {
     "SCH002": "sch002_unset_op_field",
     "SCH003": "sch003_wrong_type",
     "SCH004": "sch004_unknown_op",
+    "PLT001": "plt001_invalid_platform",
+    "PLT002": "plt002_noncanonical_platform",
+    "PLT003": "plt003_platforms_list",
+    "PLT004": "plt004_fetch_platform",
+    "PLT005": "plt005_mixed_platforms",
+    "PLT006": "plt006_images_list",
+    "PLT007": "plt007_images_key_mismatch",
+    "PLT008": "plt008_duplicate_platform",
     "SUP001": "sup001_unused_suppression",
 }
 
