@@ -403,8 +403,19 @@ class _Process:
             self.proc.wait(grace)
         except subprocess.TimeoutExpired:
             self.kill()
+        self._remove_tmp()
+
+    def _remove_tmp(self) -> None:
+        # The runner removes its temp folder when it exits; not when it was SIGKILLed.
+        root = self.info.get("tmp_root") if hasattr(self, "info") else None
+        if root and self.proc.poll() is not None and Path(root).name.startswith("cue-oracle-"):
+            shutil.rmtree(root, ignore_errors=True)
 
     def kill(self) -> None:
+        self._kill()
+        self._remove_tmp()
+
+    def _kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()  # lets the runner remove its temp folder
             try:

@@ -164,7 +164,7 @@ function mainThread() {
     }
     send({
         ready: true, version, node: process.version, workers: opts.workers,
-        timeout_ms: opts.timeoutMs, compile_ms: compileMs,
+        timeout_ms: opts.timeoutMs, compile_ms: compileMs, tmp_root: root,
     });
 
     const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
