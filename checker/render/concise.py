@@ -10,7 +10,11 @@ from plancheck.checker.render.full import summary
 
 
 def render(data: RenderInput) -> str:
-    lines = [f"{d.path}:{d.span.start.line}:{d.span.start.column}: {d.code} {d.message}\n" for d in data.diagnostics]
+    lines = [
+        # One line each, whatever the message holds: tools split this output by line.
+        f"{d.path}:{d.span.start.line}:{d.span.start.column}: {d.code} {' '.join(d.message.splitlines())}\n"
+        for d in data.diagnostics
+    ]
     if not data.quiet:
         lines.append(summary(data))
     return "".join(lines)

@@ -156,4 +156,4 @@ def test_write_atomic_refuses_a_file_changed_meanwhile(tmp_path):
 
 def test_unified_diff_marks_a_missing_final_newline():
     diff = unified_diff(P, "a: 1", "a: 2")
-    assert diff.splitlines() == [f"--- a/{P}", f"+++ b/{P}", "@@ -1 +1 @@", "-a: 1", "\\ No newline at end of file", "+a: 2", "\\ No newline at end of file"]
+    assert diff.splitlines() == [f"--- {P}", f"+++ {P}", "@@ -1 +1 @@", "-a: 1", "\\ No newline at end of file", "+a: 2", "\\ No newline at end of file"]
