@@ -35,7 +35,7 @@ from plancheck.grammar.span import Position, Span
 #: Deeper bracket nesting is reported as an error and the rest of the file is
 #: not parsed. Real plans nest about ten levels; the cap keeps every
 #: recursive consumer of the AST far from Python's recursion limit.
-MAX_NESTING = 200
+MAX_NESTING = 1000
 
 # Named tuples are built with tuple.__new__ directly: the generated __new__
 # is a Python function, and the scanner makes two positions per token.
@@ -71,8 +71,9 @@ _CLOSER_OF = {"LBRACE": "RBRACE", "LBRACK": "RBRACK", "LPAREN": "RPAREN"}
 _CLOSER_TEXT = {"RBRACE": "}", "RBRACK": "]", "RPAREN": ")"}
 _OPENER_TEXT = {"LBRACE": "{", "LBRACK": "[", "LPAREN": "("}
 
-_IDENT = re.compile(r"(?:_?\#)?(?:[^\W\d]|\$)[\w$]*|_?\#\$[\w$]*")
-_IDENT_ASCII = re.compile(r"(?:_?\#)?[A-Za-z_$][\w$]*", re.ASCII)
+# `#` and `_#` alone are identifiers too (the v0.4 scanner); `#1` is `#` then 1.
+_IDENT = re.compile(r"_?\#(?:(?:[^\W\d]|\$)[\w$]*)?|(?:[^\W\d]|\$)[\w$]*")
+_IDENT_ASCII = re.compile(r"_?\#(?:[A-Za-z_$][\w$]*)?|[A-Za-z_$][\w$]*", re.ASCII)
 _PUNCT_RE = re.compile(r"\.\.\.|&&|\|\||==|!=|<=|>=|=~|!~|::|<-|[-+*/&|!<>=(){}\[\],:?.;]")
 
 # What a character can start (ASCII); other characters are letters (identifiers) or illegal.
@@ -86,7 +87,7 @@ for _c in "+-*/&|!<>=(){}[],:?.;~":
 _CHAR_KIND.update({" ": "ws", "\t": "ws", "\r": "ws", "\n": "nl", '"': "str", "'": "str", "@": "attr", "`": "tick"})
 del _c
 
-_ATTR_NAME = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
+_ATTR_NAME = re.compile(r"[\w$]*")
 
 _ESCAPES = {
     "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
@@ -214,6 +215,7 @@ class _Scanner:
         # Preamble tracking: `package`/`import` are keywords only before the
         # first ordinary declaration of the file.
         self.preamble = True
+        self.preamble_state = 0
         self.at_decl_start = True
         self.import_group = False
         self.truncated = False
@@ -286,11 +288,19 @@ class _Scanner:
         self.insert_eol = type_ in _INSERT_AFTER
 
     def _track_preamble(self, tok: Tok) -> None:
+        # The preamble is `{attribute} [package] {import}` (the v0.4 parser):
+        # state 0 takes attributes, the package clause and imports; after
+        # either of the latter, state 1 takes imports only.
         if not self.preamble or not self.at_decl_start:
             return
         self.at_decl_start = False
-        if tok.type not in ("ATTRIBUTE", "PACKAGE", "IMPORT"):
-            self.preamble = False
+        t = tok.type
+        if self.preamble_state == 0 and t == "ATTRIBUTE":
+            return
+        if t == "PACKAGE" and self.preamble_state == 0 or t == "IMPORT":
+            self.preamble_state = 1
+            return
+        self.preamble = False
 
     def insert_comma(self, at: int) -> None:
         """Automatic comma after the previous token (zero-width, at its end)."""
@@ -324,6 +334,11 @@ class _Scanner:
     # -- main loop --------------------------------------------------------
     def run(self) -> LexResult:
         text, n = self.text, self.n
+        nul = text.find("\x00")
+        while nul >= 0:
+            # CUE refuses NUL anywhere in the input, strings and comments included.
+            self.issues.append(LexIssue("CUE001", "illegal character NUL", Span(self._pos_slow(nul), self._pos_slow(nul + 1))))
+            nul = text.find("\x00", nul + 1)
         i = 0
         if text.startswith("\ufeff"):
             i = 1
@@ -436,6 +451,8 @@ class _Scanner:
             elif c == "\ufeff":
                 self.issue("illegal byte order mark", i, i + 1)
                 i += 1
+            elif c == "\x00":
+                i += 1  # reported above
             else:
                 self.issue(f"illegal character {_describe_char(c)}", i, i + 1)
                 i += 1
@@ -509,11 +526,13 @@ class _Scanner:
             return "IDENT"
         nxt = self._next_on_line(j)
         if word in ("package", "import"):
+            # Keywords wherever the preamble allows them (`package: 1` as the
+            # first declaration is an error in CUE v0.4), labels elsewhere.
             if self.frames or not self.preamble or not self.at_decl_start:
                 return "IDENT"
             if word == "package":
-                return "PACKAGE" if _is_ident_start(nxt) else "IDENT"
-            return "IMPORT" if nxt in ('"', "(") or _is_ident_start(nxt) else "IDENT"
+                return "PACKAGE" if self.preamble_state == 0 else "IDENT"
+            return "IMPORT"
         # for/if/let/in act as labels before ':', '?', '=' (not '==', '=~'), ',' or a line end.
         if nxt in (":", "?", ",", ""):
             return "IDENT"
@@ -539,7 +558,7 @@ class _Scanner:
         if j < 0 or (0 <= nl < j):
             self.issue("quoted identifier not terminated", i, i + 1)
             return i + 1
-        self.issue("backquoted identifiers are outside the supported subset", i, j + 1, code="CUE006")
+        self.issue("backquoted identifiers are not supported by CUE v0.4", i, j + 1)
         self.emit("IDENT", self.text[i + 1 : j], i, j + 1)
         return j + 1
 
@@ -551,7 +570,7 @@ class _Scanner:
             self.emit("COLON", ":", i, j)
             return j
         if p == ";":
-            self.issue("';' is a legacy separator outside the supported subset; use ',' or a newline", i, j, code="CUE006")
+            self.issue("';' is not a separator in CUE: use ',' or a newline", i, j)
             self.emit("COMMA", ",", i, j)
             return j
         if p == "<-":
@@ -691,20 +710,21 @@ class _Scanner:
 
     # -- attributes ---------------------------------------------------------
     def scan_attribute(self, i: int) -> int:
+        """``@name(tokens)`` as one token: brackets balanced, strings and ``//`` comments skipped."""
         text, n = self.text, self.n
         m = _ATTR_NAME.match(text, i + 1)
-        if not m:
-            self.issue("invalid attribute: expected a name after '@'", i, i + 1)
-            return i + 1
         name = m.group()
         j = m.end()
-        if j >= n or text[j] != "(":
+        k = j
+        while k < n and text[k] in " \t":
+            k += 1
+        if k >= n or text[k] != "(":
             self.issue("invalid attribute: expected '('", j, j)
             self.emit("ATTRIBUTE", AttrValue(name, ""), i, j)
             return j
-        # Balanced brackets; strings inside may hold brackets.
+        open_at = k
         stack = [")"]
-        k = j + 1
+        k += 1
         closers = {"(": ")", "[": "]", "{": "}"}
         while k < n and stack:
             c = text[k]
@@ -724,12 +744,19 @@ class _Scanner:
                     self.issue("interpolation not allowed in attribute", k, end)
                 k = end
                 continue
+            elif c == "/" and text.startswith("//", k):
+                # Attribute bodies are scanned as tokens: `//` starts a comment.
+                nl = text.find("\n", k)
+                k = n if nl < 0 else nl
+                continue
             elif c == "\n":
                 self.newline_at(k)
             k += 1
         if stack:
             self.issue("attribute missing ')'", i, k)
-        body = text[j + 1 : k - 1] if not stack else text[j + 1 : k]
+            body = text[open_at + 1 : k]
+        else:
+            body = text[open_at + 1 : k - 1]
         self.emit("ATTRIBUTE", AttrValue(name, body), i, k)
         return k
 
@@ -786,11 +813,15 @@ class _Scanner:
                 continue
             if c == q and text.startswith(close, k):
                 if quote.num_char == 3:
-                    # The closing quotes must stand on their own line.
+                    # The spec wants the closing quotes on their own line; CUE
+                    # v0.4 closes the string wherever they appear (and then
+                    # strips nothing), so plancheck does too, with a warning.
                     ls = text.rfind("\n", 0, k) + 1
-                    if text[ls:k].strip(" \t") != "" or ls <= quote.start:
-                        k += 1
-                        continue
+                    if text[ls:k].strip(" \t") != "":
+                        self.issue(
+                            "the closing quotes of a multi-line string should stand on their own line",
+                            k, k + len(close), code="CUE006",
+                        )
                 self.end_string(tok_start, i, k, k + len(close), quote, frame, body_pos)
                 return k + len(close)
             if c == "\\" and text.startswith(esc, k):
@@ -878,12 +909,22 @@ class _Scanner:
         """
         last_raw = parts[-1][0]
         nl = last_raw.rfind("\n")
-        indent = last_raw[nl + 1 :] if nl >= 0 else ""
+        if nl >= 0:
+            closing, cut = last_raw[nl + 1 :], nl
+        elif len(parts) == 1:
+            closing, cut = last_raw, 0  # the closing quotes are on the first line of the body
+        else:
+            closing, cut = "", None  # right after an interpolation, on its line
+        if closing.strip(" \t") == "":
+            indent = closing
+        else:
+            # Text before the closing quotes: CUE v0.4 keeps everything as written.
+            indent, cut = "", None
         out: list[str] = []
         last = len(parts) - 1
         for idx, (raw, off, *_) in enumerate(parts):
-            if idx == last and nl >= 0:
-                raw = raw[:nl]
+            if idx == last and cut is not None:
+                raw = raw[:cut]
             decoded: list[str] = []
             line_off = off
             for li, line in enumerate(raw.split("\n")):

@@ -174,8 +174,8 @@ def _parse(text: str, path: str) -> ParseResult:
         i = _recover(tables, callbacks, states, values, tokens, i, i == last_error_at)
         last_error_at = i
     tokens.pop()
-    issues.extend(builder.issues)
     file = builder.make_file(result if isinstance(result, list) else [], end_pos)
+    issues.extend(builder.issues)
     issues.sort(key=lambda e: (e.span.start.offset, e.span.end.offset))
     return ParseResult(file, tuple(_dedupe(issues)), tuple(tokens))
 
@@ -394,8 +394,6 @@ class _Builder:
 
     def package_clause(self, c):
         name = c[1]
-        if name.value.startswith("#") or name.value == "_":
-            self.issue(f"invalid package name \"{name.value}\"", name.span)
         return ast.PackageClause(_span(c[0], name), ast.Ident(name.span, name.value))
 
     def import_decl(self, c):
@@ -475,18 +473,14 @@ class _Builder:
             return ast.Label(span, LabelKind.EXPRESSION, None, expr=c[1])
         t: Tok = x
         if t.type == "IDENT":
-            if t.value == "_":
-                self.issue("'_' cannot be used as a label", t.span)
             return ast.Label(t.span, ast.ident_kind(t.value), t.value)
         if t.type == "STRING":
             value, info = t.value
-            if info.kind != "simple" or info.hashes or info.quote != '"':
-                self.issue("a label must be a simple double-quoted string", t.span)
             return ast.Label(t.span, LabelKind.STRING, value if isinstance(value, str) else value.decode("utf-8", "replace"))
         return ast.Label(t.span, LabelKind.KEYWORD, t.value)
 
     def pattern_label(self, c):
-        lst: ast.ListLit = c[0]
+        lst: ast.ListLit = c[0]  # a `?` after it (c[1]) changes nothing in v0.4
         elems = lst.elements
         if len(elems) != 1 or isinstance(elems[0], (ast.Ellipsis, ast.Comprehension)):
             self.issue("a pattern label [expr] must hold exactly one expression", lst.span)
@@ -627,7 +621,11 @@ class _Builder:
         return ast.Interpolation(_span(c[0], c[-1]), tuple(parts), info.kind == "multiline", info.hashes, info.quote == "'")
 
     def struct_lit(self, c):
-        return ast.StructLit(_span(c[0], c[2]), tuple(c[1]))
+        decls = tuple(c[1])
+        for d in decls[:-1]:
+            if isinstance(d, ast.Ellipsis):
+                self.issue("'...' must be the last declaration of a struct", d.span)
+        return ast.StructLit(_span(c[0], c[2]), decls)
 
     def list_lit(self, c):
         elems = tuple(x for x in c if not isinstance(x, Tok))
