@@ -49,7 +49,7 @@ class Package:
     """The files of one folder, checked together (a CUE package spans files)."""
 
     folder: Path
-    #: every file read: the ones reported on and their siblings, which the package needs
+    #: the files reported on (``check_sources`` reads the rest of their package itself)
     sources: list[src.Source]
     #: display paths of the files reported on
     targets: frozenset[str]
@@ -167,58 +167,36 @@ def resolver(options: RunOptions, cwd: Path | None = None) -> ConfigResolver:
 def collect(paths: Sequence[str], configs: ConfigResolver, stdin: src.Source | None = None) -> list[Package]:
     """The packages to check for ``paths`` (files or folders) or for one file read from stdin.
 
-    A folder contributes every ``*.cue`` below it; a file contributes itself,
-    and its siblings are read too (the package needs them) but not reported
-    on. Files excluded by their configuration are not reported on.
+    A folder contributes every ``*.cue`` below it, a file itself; files
+    excluded by their configuration are dropped. The other files of a named
+    file's package are not listed: ``check_sources`` reads them for context
+    (and lists them as dependencies) without reporting on them.
 
     Raises :class:`~plancheck.checker.sources.SourceError` and ``ConfigError``.
     """
     folders: dict[Path, dict[str, Path | None]] = {}
-    overlay: dict[Path, src.Source] = {}
     if stdin is not None:
-        path = Path(os.path.abspath(stdin.path))
-        folders.setdefault(path.parent, {})[stdin.path] = None
-        overlay[path] = stdin
+        folders[Path(os.path.abspath(stdin.path)).parent] = {stdin.path: None}
     else:
         for file in src.discover(list(paths)):
             folder = Path(os.path.abspath(file.parent))
-            settings = configs.for_folder(folder)
             # Named files are excluded too: pre-commit names every changed file.
-            if settings.is_excluded(file):
+            if configs.for_folder(folder).is_excluded(file):
                 continue
             folders.setdefault(folder, {})[src.display_path(file)] = file
     packages: list[Package] = []
     for folder in sorted(folders):
         targets = folders[folder]
-        settings = configs.for_folder(folder)
         files: dict[str, Path] = {}
         read: list[src.Source] = []
-        target_abs = {Path(os.path.abspath(p if p is not None else shown)) for shown, p in targets.items()}
         for shown, path in sorted(targets.items()):
             if path is None:
-                read.append(overlay[Path(os.path.abspath(shown))])
+                read.append(stdin)
             else:
                 files[shown] = path
                 read.append(src.read(path, shown))
-        for sibling in _siblings(folder):
-            if Path(os.path.abspath(sibling)) in target_abs:
-                continue
-            try:
-                source = src.read(sibling)
-            except src.SourceError:
-                continue  # context only: an unreadable sibling is not what was asked for
-            files.setdefault(source.path, sibling)
-            read.append(source)
-        packages.append(Package(folder, read, frozenset(targets), settings, files))
+        packages.append(Package(folder, read, frozenset(targets), configs.for_folder(folder), files))
     return packages
-
-
-def _siblings(folder: Path) -> list[Path]:
-    try:
-        with os.scandir(folder) as it:
-            return sorted(Path(e.path) for e in it if e.name.endswith(".cue") and e.is_file())
-    except OSError:
-        return []
 
 
 def run(paths: Sequence[str], options: RunOptions = RunOptions(), stdin: src.Source | None = None) -> RunResult:

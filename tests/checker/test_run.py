@@ -60,14 +60,13 @@ def test_lint_checks_in_memory_with_the_real_checker(tmp_path):
     assert out == []
 
 
-def test_collect_reads_siblings_as_context_only(tmp_path, monkeypatch):
+def test_siblings_are_context_only(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "plans" / "a.cue", "package p\na: 1\n")
     write(tmp_path / "plans" / "b.cue", "package p\nb: (\n")
     write(tmp_path / "plans" / "sub" / "c.cue", "package q\n")
     (pkg,) = runner.collect(["plans/a.cue"], ConfigResolver(cwd=tmp_path))
-    assert pkg.targets == {"plans/a.cue"}
-    assert sorted(s.path for s in pkg.sources) == ["plans/a.cue", "plans/b.cue"]
+    assert pkg.targets == {"plans/a.cue"} and [s.path for s in pkg.sources] == ["plans/a.cue"]
     result = runner.run(["plans/a.cue"], runner.RunOptions(use_cache=False))
     assert result.diagnostics == [] and result.files_checked == 1  # b.cue's error is not reported
     result = runner.run(["plans"], runner.RunOptions(use_cache=False))
@@ -91,7 +90,6 @@ def test_stdin_replaces_the_file_on_disk(tmp_path, monkeypatch):
     write(tmp_path / "plans" / "b.cue", "b: 1\n")
     result = runner.run(["-"], runner.RunOptions(), stdin=Source("plans/a.cue", "a: 1\n"))
     assert result.diagnostics == [] and result.sources == {"plans/a.cue": "a: 1\n"}
-    assert sorted(s.path for s in result.packages[0].sources) == ["plans/a.cue", "plans/b.cue"]
 
 
 def test_fail_on_comes_from_each_files_configuration(tmp_path, monkeypatch):
@@ -199,3 +197,16 @@ def test_effective_jobs():
     assert effective_jobs(None, 5000, 2000) == cpus
     assert effective_jobs(0, 1, 50) == min(cpus, 50)
     assert effective_jobs(8, 100, 3) == 3
+
+
+def test_cache_sees_changes_in_sibling_files(tmp_path, monkeypatch):
+    """A sibling is read by the checker, not named: the cache must still notice it changed."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "plans" / "a.cue", "package p\n\nx: y\n")
+    write(tmp_path / "plans" / "b.cue", "package p\n\ny: 1\n")
+    assert runner.run(["plans/a.cue"], runner.RunOptions()).diagnostics == []
+    assert runner.run(["plans/a.cue"], runner.RunOptions()).cache_hits == 1
+    write(tmp_path / "plans" / "b.cue", "package p\n\nz: 1\n")
+    third = runner.run(["plans/a.cue"], runner.RunOptions())
+    assert third.cache_hits == 0 and [d.code for d in third.diagnostics] == ["CUE002"]
