@@ -1,0 +1,1 @@
+"""Editor features: plain functions over a document and its checked package (no server here)."""
