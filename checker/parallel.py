@@ -19,7 +19,7 @@ R = TypeVar("R")
 
 #: below this many files to check, ``-j`` defaults to 1: starting workers costs more
 #: than it saves (see docs/cli.md for the measurements)
-AUTO_PARALLEL_FILES = 200
+AUTO_PARALLEL_FILES = 50
 
 
 @dataclass(frozen=True)

@@ -116,14 +116,17 @@ def lint(
     *,
     tags: frozenset[str] = frozenset(),
     targets: Iterable[str] | None = None,
+    overlays: Mapping[str, str] | None = None,
 ) -> list[Diagnostic]:
     """Check one package held in memory and return what the user sees, sorted.
 
-    ``targets`` limits the report to those paths (default: every source).
+    ``targets`` limits the report to those paths (default: every source);
+    ``overlays`` (path -> text) are unsaved buffers read instead of the disk.
     """
     from plancheck.checker.check import CheckOptions, check_sources
 
-    report = check_sources(list(sources), CheckOptions(default_platform=settings.default_platform, tags=tags))
+    options = CheckOptions(default_platform=settings.default_platform, tags=tags, overlays=dict(overlays or {}))
+    report = check_sources(list(sources), options)
     texts = {s.path: s.text for s in sources}
     texts.update(report.sources)
     return finish(report.diagnostics, texts, settings, targets)

@@ -254,3 +254,27 @@ def test_output_file(tmp_path):
     proc = plancheck("--format", "sarif", "-o", str(out), "three_errors.cue")
     assert proc.returncode == 1 and proc.stdout == ""
     assert json.loads(out.read_text())["runs"][0]["results"][0]["ruleId"] == "CUE001"
+
+
+PLAN = """package main
+
+import "alpha.dagger.io/dagger/op"
+
+base: #up: [
+\top.#FetchContainer & {ref: "alpine:3.18", platform: "linux/aarch64"},
+]
+other: #up: [
+\top.#FetchContainer & {ref: "alpine:3.18", platform: "Linux/AMD64"}, // plancheck: ignore[PLT002]
+]
+"""
+
+
+def test_fix_with_a_real_rule_and_a_suppression(tmp_path):
+    path = tmp_path / "main.cue"
+    path.write_text(PLAN)
+    proc = plancheck("--format", "json", str(path))
+    assert [(i["code"], i["line"], i["fix"]["applicability"]) for i in json.loads(proc.stdout)] == [("PLT002", 6, "safe")]
+    assert plancheck("--fix", str(path)).returncode == 0
+    assert path.read_text() == PLAN.replace('"linux/aarch64"', '"linux/arm64"')
+    again = plancheck("--diff", str(path))
+    assert again.returncode == 0 and again.stdout == ""

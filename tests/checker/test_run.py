@@ -193,7 +193,7 @@ def test_parallel_results_equal_serial_results(tmp_path, monkeypatch):
 
 def test_effective_jobs():
     cpus = len(os.sched_getaffinity(0))
-    assert effective_jobs(None, 10, 10) == 1
+    assert effective_jobs(None, 10, 10) == 1  # few files: no workers
     assert effective_jobs(None, 5000, 2000) == cpus
     assert effective_jobs(0, 1, 50) == min(cpus, 50)
     assert effective_jobs(8, 100, 3) == 3
