@@ -121,41 +121,41 @@ def plan(*pipelines: Pipeline, folder: str = "/plans", default_platform: str = "
 # -- realistic plans ---------------------------------------------------------------------------
 
 
-def busybox_release(registry: str, *, repository: str = "demo/app", tag: str = "1.0") -> Plan:
-    """Two platforms from per-arch busybox bases; RUN only where the host can run it (amd64).
+def busybox_release(
+    registry: str, *, repository: str = "demo/app", tag: str = "1.0", base: str = "base/busybox", run_on: str = "amd64"
+) -> Plan:
+    """Two platforms from per-arch busybox bases; a RUN step only on ``run_on`` (the host's arch).
 
-    ``images.arm64`` uses file steps only (``#WriteFile``, ``#Mkdir``, ``#Copy`` from a
+    The other platform uses file steps only (``#WriteFile``, ``#Mkdir``, ``#Copy`` from a
     platform-independent pipeline), so no emulator is needed to build it.
     """
-    base = f"{registry}/base/busybox"
-    return plan(
+    image = f"{registry}/{base}"
+    pipelines = [
         pipeline(
             "banner",
             [op("write-file", dest="/banner.txt", content="built by planrun\n")],
             platform="linux/amd64",
-        ),
-        pipeline(
-            "images.amd64",
-            [
-                op("fetch-container", ref=f"{base}:amd64", platform="linux/amd64"),
-                op("exec", args=["sh", "-c", 'echo "$GREETING from $(uname -m)" > /hello.txt'], env={"GREETING": "hello"}),
-                op("mkdir", path="/data", mode=0o700),
-                op("copy", **{"from": ref("banner"), "src": "/banner.txt", "dest": "/etc/banner.txt"}),
-            ],
-            platform="linux/amd64",
-            platform_source="op",
-        ),
-        pipeline(
-            "images.arm64",
-            [
-                op("fetch-container", ref=f"{base}:arm64", platform="linux/arm64"),
-                op("write-file", dest="/hello.txt", content="hello from arm64\n"),
-                op("mkdir", path="/data", mode=0o700),
-                op("copy", **{"from": ref("banner"), "src": "/banner.txt", "dest": "/etc/banner.txt"}),
-            ],
-            platform="linux/arm64",
-            platform_source="op",
-        ),
+        )
+    ]
+    for arch in ("amd64", "arm64"):
+        if arch == run_on:
+            make_hello = op("exec", args=["sh", "-c", 'echo "$GREETING from $(uname -m)" > /hello.txt'], env={"GREETING": "hello"})
+        else:
+            make_hello = op("write-file", dest="/hello.txt", content=f"hello from {arch}\n")
+        pipelines.append(
+            pipeline(
+                f"images.{arch}",
+                [
+                    op("fetch-container", ref=f"{image}:{arch}", platform=f"linux/{arch}"),
+                    make_hello,
+                    op("mkdir", path="/data", mode=0o700),
+                    op("copy", **{"from": ref("banner"), "src": "/banner.txt", "dest": "/etc/banner.txt"}),
+                ],
+                platform=f"linux/{arch}",
+                platform_source="op",
+            )
+        )
+    pipelines.append(
         pipeline(
             "release",
             [
@@ -165,8 +165,9 @@ def busybox_release(registry: str, *, repository: str = "demo/app", tag: str = "
                     images={"linux/amd64": ref("images.amd64"), "linux/arm64": ref("images.arm64")},
                 )
             ],
-        ),
+        )
     )
+    return plan(*pipelines)
 
 
 def docker_build_release(folder: str = "/plans/site", registry: str = "registry.example.com") -> Plan:
