@@ -195,7 +195,7 @@ class TtyProgress(ProgressView):
                 elapsed = f"{(row.finished or now) - row.started:5.1f}s"
             head = f"{_SYMBOLS[row.state]} {row.path:<{name_width}} {row.platform:<13} {row.state:<9} {elapsed:>7} "
             text = (head + row.detail.replace("\n", " "))[: width - 1]
-            lines.append(text)
+            lines.append(text.rstrip())
         self.stream.write("\n".join(lines) + "\n")
         self.stream.flush()
         self.drawn = len(lines)
