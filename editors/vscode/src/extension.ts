@@ -6,7 +6,6 @@ import {
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
-  TransportKind,
 } from "vscode-languageclient/node";
 
 import {
@@ -15,6 +14,7 @@ import {
   configurationFor,
   initializationOptions,
   readSettings,
+  resolveExecutable,
   serverCommand,
   type PlancheckSettings,
 } from "./settings";
@@ -24,9 +24,18 @@ const CLIENT_NAME = "plancheck";
 
 let client: LanguageClient | undefined;
 let outputChannel: vscode.LogOutputChannel | undefined;
-// Restarts are chained so that a command and a settings change arriving together never
-// leave two servers running.
+let fileWatchers: vscode.FileSystemWatcher[] = [];
+// Starts, stops and notifications run one after the other, so that a command and a
+// settings change arriving together never leave two servers running; a step that fails is
+// logged and does not block the ones after it.
 let lifecycle: Promise<void> = Promise.resolve();
+
+function enqueue(step: () => Promise<void>): Promise<void> {
+  lifecycle = lifecycle.then(step).catch((error: unknown) => {
+    outputChannel?.error(`plancheck: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return lifecycle;
+}
 
 function currentSettings(scope?: vscode.ConfigurationScope): PlancheckSettings {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
@@ -41,10 +50,11 @@ function firstWorkspaceFolder(): string | undefined {
 function createClient(settings: PlancheckSettings): LanguageClient {
   const cwd = firstWorkspaceFolder();
   const { command, args } = serverCommand(settings, cwd);
+  // No `transport`: the client then talks over the process's stdin/stdout without
+  // appending `--stdio`, so the server runs exactly the command line of the settings.
   const serverOptions: ServerOptions = {
     command,
     args,
-    transport: TransportKind.stdio,
     options: cwd === undefined ? {} : { cwd },
   };
   const clientOptions: LanguageClientOptions = {
@@ -54,15 +64,7 @@ function createClient(settings: PlancheckSettings): LanguageClient {
     ],
     outputChannel,
     initializationOptions: () => initializationOptions(currentSettings()),
-    synchronize: {
-      // The server reads its configuration files and the module layout from disk.
-      fileEvents: [
-        vscode.workspace.createFileSystemWatcher("**/*.cue"),
-        vscode.workspace.createFileSystemWatcher("**/cue.mod/module.cue"),
-        vscode.workspace.createFileSystemWatcher("**/{.plancheck.toml,pyproject.toml}"),
-        vscode.workspace.createFileSystemWatcher("**/.dagger/env/*/values.yaml"),
-      ],
-    },
+    synchronize: { fileEvents: fileWatchers },
     middleware: {
       workspace: {
         // Answers `plancheck` sections from the validated settings (defaults filled in,
@@ -86,27 +88,38 @@ function createClient(settings: PlancheckSettings): LanguageClient {
 
 async function startClient(): Promise<void> {
   const settings = currentSettings();
+  const cwd = firstWorkspaceFolder();
+  const { command } = serverCommand(settings, cwd);
+  if (resolveExecutable(command, process.env, cwd) === undefined) {
+    // Said once, here, instead of a spawn error and a broken client.
+    reportMissingServer(command);
+    return;
+  }
   const next = createClient(settings);
   client = next;
   try {
     await next.start();
   } catch (error) {
-    const { command } = serverCommand(settings, firstWorkspaceFolder());
+    // The language client has shown its own message; keep the details in the log.
     const message = error instanceof Error ? error.message : String(error);
-    outputChannel?.error(`could not start ${command}: ${message}`);
-    const openSettings = "Open Settings";
-    void vscode.window
-      .showErrorMessage(
-        `plancheck: could not start the language server \`${command}\` (${message}). ` +
-          "Install plancheck (`pip install 'plancheck[lsp]'`) or set plancheck.server.path.",
-        openSettings,
-      )
-      .then((choice) => {
-        if (choice === openSettings) {
-          void vscode.commands.executeCommand("workbench.action.openSettings", "plancheck.server");
-        }
-      });
+    outputChannel?.error(`the language server \`${command}\` failed to start: ${message}`);
   }
+}
+
+function reportMissingServer(command: string): void {
+  outputChannel?.error(`cannot find the language server \`${command}\``);
+  const openSettings = "Open Settings";
+  void vscode.window
+    .showErrorMessage(
+      `plancheck: cannot find the language server \`${command}\`. Install it with ` +
+        "`pip install 'plancheck[lsp]'` or set plancheck.server.path.",
+      openSettings,
+    )
+    .then((choice) => {
+      if (choice === openSettings) {
+        void vscode.commands.executeCommand("workbench.action.openSettings", "plancheck.server");
+      }
+    });
 }
 
 async function stopClient(): Promise<void> {
@@ -125,15 +138,35 @@ async function stopClient(): Promise<void> {
   await running.dispose();
 }
 
+async function notifyConfigurationChange(): Promise<void> {
+  if (client?.isRunning()) {
+    try {
+      await client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    } catch (error) {
+      outputChannel?.warn(`workspace/didChangeConfiguration failed: ${String(error)}`);
+    }
+  }
+}
+
 function restart(): Promise<void> {
-  lifecycle = lifecycle.then(stopClient).then(startClient);
-  return lifecycle;
+  return enqueue(async () => {
+    await stopClient();
+    await startClient();
+  });
 }
 
 export function activate(context: vscode.ExtensionContext): Promise<void> {
   outputChannel = vscode.window.createOutputChannel("plancheck", { log: true });
+  // The server reads other files of the package, its configuration files and the module
+  // layout from disk, so it hears about their changes.
+  fileWatchers = [
+    "**/*.cue",
+    "**/{.plancheck.toml,pyproject.toml}",
+    "**/.dagger/env/*/values.yaml",
+  ].map((pattern) => vscode.workspace.createFileSystemWatcher(pattern));
   context.subscriptions.push(
     outputChannel,
+    ...fileWatchers,
     vscode.commands.registerCommand("plancheck.restartServer", () => restart()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       switch (actionForChange((section) => event.affectsConfiguration(section))) {
@@ -141,23 +174,18 @@ export function activate(context: vscode.ExtensionContext): Promise<void> {
           void restart();
           break;
         case "notify":
-          // Pull model: the server asks for the sections it needs again.
-          if (client?.isRunning()) {
-            void client.sendNotification(DidChangeConfigurationNotification.type, {
-              settings: null,
-            });
-          }
+          // Pull model: the server asks for the sections it needs again. Queued behind a
+          // start in progress, which would otherwise drop it.
+          void enqueue(notifyConfigurationChange);
           break;
         case "none":
           break;
       }
     }),
   );
-  lifecycle = lifecycle.then(startClient);
-  return lifecycle;
+  return enqueue(startClient);
 }
 
 export function deactivate(): Promise<void> {
-  lifecycle = lifecycle.then(stopClient);
-  return lifecycle;
+  return enqueue(stopClient);
 }

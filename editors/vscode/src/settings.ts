@@ -1,5 +1,6 @@
 // The extension's settings as plain data. Nothing here imports `vscode`, so the
 // unit tests run under bare Node (test/unit/settings.test.ts).
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -111,4 +112,53 @@ export function actionForChange(affects: (section: string) => boolean): ChangeAc
     return "notify";
   }
   return "none";
+}
+
+/**
+ * Where `command` would be run from: itself when it names a file (absolute, or relative to
+ * `cwd` when it holds a path separator), else the first match on `PATH` (with the
+ * `PATHEXT` extensions on Windows). Undefined when there is none, so the extension can
+ * say so once instead of letting the spawn fail.
+ */
+export function resolveExecutable(
+  command: string,
+  env: { PATH?: string; Path?: string; PATHEXT?: string },
+  cwd: string | undefined,
+  platform: NodeJS.Platform = process.platform,
+  isExecutable: (file: string) => boolean = defaultIsExecutable,
+): string | undefined {
+  const extensions =
+    platform === "win32"
+      ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter((e) => e !== "")]
+      : [""];
+  const candidates = (base: string): string[] => extensions.map((ext) => base + ext);
+  const hasSeparator = command.includes("/") || (platform === "win32" && command.includes("\\"));
+  if (path.isAbsolute(command) || hasSeparator) {
+    const base = path.isAbsolute(command) ? command : path.resolve(cwd ?? process.cwd(), command);
+    return candidates(base).find(isExecutable);
+  }
+  const searchPath = env.PATH ?? env.Path ?? "";
+  const delimiter = platform === "win32" ? ";" : ":";
+  for (const dir of searchPath.split(delimiter)) {
+    if (dir === "") {
+      continue;
+    }
+    const found = candidates(path.join(dir, command)).find(isExecutable);
+    if (found !== undefined) {
+      return found;
+    }
+  }
+  return undefined;
+}
+
+function defaultIsExecutable(file: string): boolean {
+  try {
+    if (!fs.statSync(file).isFile()) {
+      return false;
+    }
+    fs.accessSync(file, process.platform === "win32" ? fs.constants.F_OK : fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -7,6 +7,7 @@ import {
   configurationFor,
   initializationOptions,
   readSettings,
+  resolveExecutable,
   serverCommand,
 } from "../../src/settings";
 
@@ -137,4 +138,46 @@ test("DEFAULTS cannot be changed by accident", () => {
   assert.throws(() => {
     (DEFAULTS.server as { path: string }).path = "x";
   });
+});
+
+test("resolveExecutable searches PATH and checks explicit paths", () => {
+  const files = new Set(["/usr/bin/plancheck-lsp", "/venv/bin/plancheck-lsp", "/work/app/tools/lsp"]);
+  const isExecutable = (file: string): boolean => files.has(file);
+  const env = { PATH: "/nothing:/usr/bin::/venv/bin" };
+  assert.equal(
+    resolveExecutable("plancheck-lsp", env, "/work/app", "linux", isExecutable),
+    "/usr/bin/plancheck-lsp",
+  );
+  assert.equal(
+    resolveExecutable("plancheck-lsp", { PATH: "/venv/bin" }, undefined, "linux", isExecutable),
+    "/venv/bin/plancheck-lsp",
+  );
+  assert.equal(resolveExecutable("other", env, "/work/app", "linux", isExecutable), undefined);
+  assert.equal(resolveExecutable("plancheck-lsp", {}, "/work/app", "linux", isExecutable), undefined);
+  assert.equal(
+    resolveExecutable("/venv/bin/plancheck-lsp", {}, undefined, "linux", isExecutable),
+    "/venv/bin/plancheck-lsp",
+  );
+  assert.equal(resolveExecutable("/missing/plancheck-lsp", env, undefined, "linux", isExecutable), undefined);
+  assert.equal(
+    resolveExecutable("tools/lsp", env, "/work/app", "linux", isExecutable),
+    "/work/app/tools/lsp",
+  );
+});
+
+test("resolveExecutable tries PATHEXT on Windows", () => {
+  const isExecutable = (file: string): boolean => file === "/py/Scripts/plancheck-lsp.EXE";
+  assert.equal(
+    resolveExecutable("plancheck-lsp", { Path: "/py/Scripts", PATHEXT: ".COM;.EXE" }, undefined, "win32", isExecutable),
+    "/py/Scripts/plancheck-lsp.EXE",
+  );
+  assert.equal(
+    resolveExecutable("plancheck-lsp", { Path: "/py/Scripts" }, undefined, "linux", isExecutable),
+    undefined,
+  );
+});
+
+test("resolveExecutable checks the real file system by default", () => {
+  assert.equal(resolveExecutable(process.execPath, {}, undefined), process.execPath);
+  assert.equal(resolveExecutable(__filename + ".missing", {}, undefined), undefined);
 });
