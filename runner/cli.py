@@ -226,6 +226,8 @@ def _execute(
         else:
             secrets.require(needed, environ)
         docker_config = environ.get("DOCKER_CONFIG") or None
+        if docker_config and not (Path(docker_config) / "config.json").is_file():
+            docker_config = None  # buildah refuses an --authfile that does not exist
         if compiled.logins and not placeholder:
             from .logins import write_login_config
 
@@ -281,7 +283,7 @@ def _graph_label(node: Any, compiled: Any) -> str:
 def _run(compiled, graph, buildctl, choice, storage, settings, secrets, jobs, args, stdout, stderr) -> int:  # type: ignore[no-untyped-def]
     from .engines import BuildahEngine
     from .execute import PlanRunner
-    from .progress import make_progress
+    from .progress import TtyProgress, make_progress
     from .registry import Credentials, RegistryClient
 
     credentials = Credentials.from_docker_config(
@@ -313,6 +315,10 @@ def _run(compiled, graph, buildctl, choice, storage, settings, secrets, jobs, ar
             _restore_interrupt(previous)
             view.close()
             engine.cleanup()
+    if isinstance(view, TtyProgress) and report.failure_output:
+        # The live view shows one line per pipeline; a failure needs the build's last lines.
+        for path, tail in report.failure_output.items():
+            stderr.write(f"--- last output of {path} ---\n{tail}\n")
     stdout.write(summary(report))
     if args.output_json:
         Path(args.output_json).write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")

@@ -75,6 +75,8 @@ class RunReport:
     skipped: dict[str, str] = field(default_factory=dict)
     cancelled: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: pipeline -> the last lines its failed build printed (not part of the JSON summary)
+    failure_output: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -199,6 +201,8 @@ class PlanRunner:
         outcome = run_graph(self.graph, self._run_node, jobs=self.jobs, on_event=self._on_event, cancel=self.cancel)
         for path, error in outcome.failures.items():
             self.report.failures[path] = _message(error)
+            if isinstance(error, BuildError) and error.output_tail:
+                self.report.failure_output[path] = error.output_tail
         self.report.skipped.update(outcome.skipped)
         self.report.cancelled = list(outcome.cancelled)
         self.report.seconds = time.monotonic() - started
