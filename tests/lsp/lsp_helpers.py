@@ -144,3 +144,52 @@ def replace_document(client, uri: str, version: int, text: str) -> None:
 
 def doc_id(uri: str) -> types.TextDocumentIdentifier:
     return types.TextDocumentIdentifier(uri=uri)
+
+
+class RawServer:
+    """``plancheck-lsp`` driven byte by byte, for messages no LSP client library would send."""
+
+    def __init__(self) -> None:
+        self.process: asyncio.subprocess.Process | None = None
+        self.notifications: list[dict] = []
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            *SERVER, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
+        )
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+    def send_bytes(self, data: bytes) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.write(data)
+
+    def send(self, message: dict | bytes) -> None:
+        import json
+
+        body = message if isinstance(message, bytes) else json.dumps(message).encode()
+        self.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    async def read(self, timeout: float = DEADLINE) -> dict:
+        import json
+
+        assert self.process is not None and self.process.stdout is not None
+        header = await asyncio.wait_for(self.process.stdout.readuntil(b"\r\n\r\n"), timeout)
+        length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        return json.loads(await asyncio.wait_for(self.process.stdout.readexactly(length), timeout))
+
+    async def response(self, msg_id: int, timeout: float = DEADLINE) -> dict:
+        """The response to request ``msg_id``; notifications on the way are kept."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = await self.read(max(deadline - time.monotonic(), 0.01))
+            if message.get("id") == msg_id and "method" not in message:
+                return message
+            self.notifications.append(message)
+
+    async def request(self, msg_id: int, method: str, params: object) -> dict:
+        self.send({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+        return await self.response(msg_id)
