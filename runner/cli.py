@@ -23,9 +23,16 @@ import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, TextIO
 
 from plancheck.checker.plan import Plan
+
+if TYPE_CHECKING:  # the CLI imports its parts lazily, to start fast
+    from .compile import CompiledPlan
+    from .engines import BuildahStorage, BuildctlEngine, EngineChoice, EngineSettings
+    from .execute import PushedReference, RunReport
+    from .graph import BuildGraph, Node
+    from .secrets import SecretSources
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -266,7 +273,7 @@ def _execute(
             shutil.rmtree(temporary, ignore_errors=True)
 
 
-def _graph_label(node: Any, compiled: Any) -> str:
+def _graph_label(node: Node, compiled: CompiledPlan) -> str:
     pipeline = compiled.pipelines[node.path]
     parts = [node.path, node.platform or "platform unknown"]
     for index in pipeline.indexes:
@@ -280,7 +287,19 @@ def _graph_label(node: Any, compiled: Any) -> str:
     return "<br/>".join(parts)
 
 
-def _run(compiled, graph, buildctl, choice, storage, settings, secrets, jobs, args, stdout, stderr) -> int:  # type: ignore[no-untyped-def]
+def _run(
+    compiled: CompiledPlan,
+    graph: BuildGraph,
+    buildctl: BuildctlEngine,
+    choice: EngineChoice,
+    storage: BuildahStorage,
+    settings: EngineSettings,
+    secrets: SecretSources,
+    jobs: int,
+    args: argparse.Namespace,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
     from .engines import BuildahEngine
     from .execute import PlanRunner
     from .progress import TtyProgress, make_progress
@@ -339,7 +358,7 @@ def _restore_interrupt(previous: Any) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def summary(report: Any) -> str:
+def summary(report: RunReport) -> str:
     lines: list[str] = []
     for pushed in report.pushed:
         if pushed.kind == "index":
@@ -365,7 +384,7 @@ def summary(report: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def pipeline_of(pushed: Any) -> str:
+def pipeline_of(pushed: PushedReference) -> str:
     return f"{pushed.pipeline}, op #{pushed.op_index}"
 
 

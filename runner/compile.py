@@ -39,7 +39,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from plancheck.checker import platforms
 from plancheck.checker.plan import UNKNOWN, Op, Pipeline, PipelineRef, Plan, SecretRef
@@ -901,7 +901,8 @@ class _Compiler:
 
         def request(stage: str | None, output: Output | None, kind: str, job_id: str) -> str:
             if stage is None:
-                raise self.fail(pipeline, f"nothing to {kind}: the filesystem is empty")
+                purpose = _PURPOSES.get(kind, kind)
+                raise self.fail(pipeline, f"the pipeline has no files to {purpose} (it never fills its filesystem)")
             passthrough = self.stages[stage].passthrough_job
             if passthrough is not None and not isinstance(output, ExportFiles):
                 # The stage is exactly a #DockerBuild image: that job pushes or saves it itself.
@@ -1143,6 +1144,14 @@ class _Compiler:
                 raise self.fail(pipeline, f"{op.definition or op.do} {name}[{key!r}] must be a string", op)
             out[key] = item
         return out
+
+
+_PURPOSES = {
+    "push": "push",
+    "save": "save",
+    "image": "push as an image of a manifest list",
+    "files": "give a #DockerBuild as its context",
+}
 
 
 def _push_job_id(pipeline: str, index: int) -> str:

@@ -69,7 +69,6 @@ from .base import (
     Step,
     TailReporter,
     csv_join,
-    job_slug,
     registry_of,
 )
 from .buildkit_progress import SolveStatusReader

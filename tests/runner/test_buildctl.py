@@ -31,7 +31,7 @@ from plancheck.runner.execute import ResultStore
 from plancheck.runner.graph import build_graph
 from plancheck.runner.secrets import SecretSources
 from support import fake_buildctl
-from support.plans import busybox_release, docker_build_release, fetch_sources, go_service, op, pipeline, plan, ref, secret_mounts
+from support.plans import busybox_release, docker_build_release, fetch_sources, op, pipeline, plan, ref, secret_mounts
 
 pytestmark = pytest.mark.timeout(60)
 
