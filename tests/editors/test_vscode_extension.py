@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import tomllib
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -168,3 +169,64 @@ def test_package_produces_a_small_vsix(built_extension: Path) -> None:
     assert not [n for n in names if n.startswith(("extension/src/", "extension/test/"))]
     assert not [n for n in names if "node_modules" in n]
     assert vsix.stat().st_size < 1_000_000
+
+
+def cue_files_that_cue_accepts() -> list[Path]:
+    """The repository's CUE files that are valid CUE: examples, the bundled schema, test
+    fixtures, and the oracle corpus cases that CUE v0.4 accepts."""
+    root = EXTENSION.parents[1]
+    files = [
+        path
+        for folder in ("examples", "checker", "tests/fixtures")
+        for path in sorted((root / folder).rglob("*.cue"))
+        if "node_modules" not in path.parts
+    ]
+    manifest = root / "tests" / "oracle" / "corpus" / "manifest.toml"
+    if manifest.exists():
+        cases = tomllib.loads(manifest.read_text())
+        for kind in ("syntax", "strings"):
+            for name, case in sorted(cases.get(kind, {}).items()):
+                path = manifest.parent / kind / (name if name.endswith(".cue") else f"{name}.cue")
+                if case.get("expect") == "accept" and path.exists():
+                    files.append(path)
+    return files
+
+
+def tokenize_check(built: Path, files: list[Path]) -> dict:
+    proc = subprocess.run(
+        ["node", "test/tokenize-check.mjs", "-"],
+        cwd=built,
+        input="\n".join(str(f) for f in files),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_grammar_highlights_every_valid_cue_file_of_the_repository(built_extension: Path) -> None:
+    files = cue_files_that_cue_accepts()
+    if not files:
+        pytest.skip("no CUE files in the repository yet")
+    report = tokenize_check(built_extension, files)
+    assert report["checked"] == len(files)
+    problems = [
+        f"{p['file']}:{p['line']}:{p['column']}: {p['problem']}" for p in report["problems"]
+    ]
+    assert problems == []
+
+
+def test_tokenize_check_reports_what_it_is_for(built_extension: Path, tmp_path: Path) -> None:
+    unclosed = tmp_path / "unclosed.cue"
+    unclosed.write_text('a: {\n\tb: "x\\q"\n')
+    script = tmp_path / "script.cue"
+    script.write_text('s: #"""\n\techo\n')
+    fine = tmp_path / "fine.cue"
+    fine.write_text('package a\n\nx: #"""\n\t\\q "quoted" \\#(y)\n\t"""#\ny: "\\(z)"\n')
+    report = tokenize_check(built_extension, [unclosed, script, fine])
+    assert [(p["file"], p["problem"]) for p in report["problems"]] == [
+        (str(unclosed), 'invalid.illegal.escape.cue: "\\\\q"'),
+        (str(unclosed), "still open at the end of the file: meta.struct.cue"),
+        (str(script), "still open at the end of the file: string.quoted.triple.raw.cue"),
+    ]
