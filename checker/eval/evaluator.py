@@ -32,7 +32,7 @@ from plancheck.checker.eval.values import (
     Str, StructRef, Unknown, Value, conflict, describe, kind_of, resolve_default, unify_scalars,
 )
 from plancheck.checker.eval.vertex import (
-    DONE, RUNNING, UNEVALUATED, Closedness, Conjunct, Pattern, Vertex, format_path, is_regular,
+    DONE, RUNNING, UNEVALUATED, Closedness, Conjunct, Pattern, ValueExpr, Vertex, format_path, is_regular,
 )
 from plancheck.grammar import ast
 from plancheck.grammar.ast import LabelKind
@@ -75,9 +75,19 @@ class Evaluator:
         self._seen_issues: set[tuple] = set()
         self.is_user_file = is_user_file
         self._stack_depth = 0
+        #: issues of the disjuncts being tried (innermost last)
+        self.trials: list[list[Issue]] = []
+
+    def replay(self, issues: Iterable[Issue]) -> None:
+        for i in issues:
+            self.report(i.code, i.message, i.origin, i.related, i.vertex, i.data)
 
     # -- reporting ----------------------------------------------------------
     def report(self, code: str, message: str, origin: Origin, related: Iterable[tuple[Origin, str]] = (), vertex: Vertex | None = None, data: Any = None) -> None:
+        if self.trials:
+            # Trying a disjunct: its errors count only if it is chosen.
+            self.trials[-1].append(Issue(code, message, origin, tuple(related), vertex, data))
+            return
         key = (code, message, origin.path, origin.span.start.offset, origin.span.end.offset)
         if key in self._seen_issues:
             return
@@ -480,19 +490,24 @@ class Evaluator:
 
     def disjunction_terms(self, expr: ast.Disjunction, env: Env) -> tuple[list[Value], list[bool]]:
         terms: list[Value] = []
-        defaults: list[bool] = []
+        outer: list[bool] = []
+        inner_marks: list[bool] = []
         for term in expr.terms:
             is_default = isinstance(term, ast.Unary) and term.op == "*"
             inner = term.operand if is_default else term
             value = self.eval(inner, env)
             if isinstance(value, Disj):
-                # A parenthesised disjunction keeps its own defaults (CUE's rule D1).
                 for t, d in zip(value.terms, value.defaults):
                     terms.append(t)
-                    defaults.append(is_default or (d and not is_default))
+                    outer.append(is_default)
+                    inner_marks.append(d)
             else:
                 terms.append(value)
-                defaults.append(is_default)
+                outer.append(is_default)
+                inner_marks.append(is_default)
+        # A marked term wins over the defaults of a parenthesised sub-disjunction;
+        # without one, `a | (b | *c)` defaults to c (CUE's default rules).
+        defaults = outer if any(outer) else inner_marks
         return terms, defaults
 
     def _call(self, expr: ast.Call, env: Env) -> Value:
@@ -712,6 +727,8 @@ class _Acc:
             else:
                 self.plain.append(c)
                 self.add_value(target, c)
+        elif t is ValueExpr:
+            self.add_value(expr.value, c)
         elif t is ast.Alias:
             self.add(Conjunct(expr.expr, BindEnv(c.env, {expr.name.name: self.v}), c.decl, c.embedded))
         elif t is ast.Unary and expr.op == "*":
@@ -1016,17 +1033,29 @@ class _Acc:
         for terms, defaults, origin in self.disjs:
             survivors: list[Value] = []
             marks: list[bool] = []
+            pending: list[list[Issue]] = []
             for t, d in zip(terms, defaults):
-                r = self._unify_term(current, t)
+                self.ev.trials.append([])
+                try:
+                    r = self._unify_term(current, t)
+                finally:
+                    issues = self.ev.trials.pop()
                 if r is None or isinstance(r, Bottom):
                     continue
-                survivors.append(r)
-                marks.append(d)
+                for k, existing in enumerate(survivors):
+                    if _same_value(existing, r):
+                        marks[k] = marks[k] or d
+                        break
+                else:
+                    survivors.append(r)
+                    marks.append(d)
+                    pending.append(issues)
             if not survivors:
                 desc = " | ".join(("*" if d else "") + describe(t) for t, d in zip(terms, defaults))
                 return Bottom(f"{describe(current)} does not match any of {desc}" if current is not TOP else f"no value matches {desc}", tuple(o for o in (_value_origin(current), origin) if o))
             if len(survivors) == 1:
                 current = survivors[0]
+                self.ev.replay(pending[0])
             else:
                 structs = [s for s in survivors if isinstance(s, StructRef)]
                 if isinstance(current, StructRef) and len(structs) == len(survivors):
@@ -1047,6 +1076,8 @@ class _Acc:
             for cj in term.vertex.conjuncts:
                 merged.conjuncts.append(cj)
             value = self.ev.finalize(merged)
+            if not isinstance(value, Bottom) and _has_conflict(self.ev, merged, 3):
+                return None
             return value
         if isinstance(current, StructRef) or isinstance(current, ListRef):
             if isinstance(term, (Unknown,)) or term is TOP:
@@ -1091,6 +1122,30 @@ class _Acc:
 
 
 _SPLICE: Any = object()
+
+
+def _same_value(a: Value, b: Value) -> bool:
+    if isinstance(a, (StructRef, ListRef)) or isinstance(b, (StructRef, ListRef)):
+        return a is b
+    from plancheck.checker.eval.values import _same
+
+    return _same(a, b)
+
+
+def _has_conflict(ev: Evaluator, v: Vertex, depth: int) -> bool:
+    """Whether a disjunct's fields conflict (checked a few levels deep)."""
+    sv = ev.struct_of(v)
+    if sv is None:
+        return False
+    for label, arc in sv.arcs.items():
+        if not is_regular(label):
+            continue
+        value = ev.finalize(arc)
+        if isinstance(value, Bottom) and not value.incomplete:
+            return True
+        if depth > 1 and isinstance(value, StructRef) and _has_conflict(ev, arc, depth - 1):
+            return True
+    return False
 
 
 def _append_conjunct(v: Vertex, c: Conjunct) -> None:
@@ -1141,26 +1196,28 @@ def _value_origin(v: Value) -> Origin | None:
 
 
 def element_values(lv: Vertex, ev: Evaluator) -> list[Value] | None:
-    """The concrete values of a closed list's elements (None if not all known)."""
+    """The values of a closed list's elements: concrete scalars, structs or lists
+    (None if one is not known)."""
     if lv.elements is None or lv.list_open:
         return None
     out = []
     for el in lv.elements:
         val = resolve_default(ev.finalize(el))
-        if not val.concrete:
+        if not (val.concrete or isinstance(val, (StructRef, ListRef))):
             return None
         out.append(val)
     return out
 
 
 def make_list(items: list[Value], origin: Origin) -> ListRef:
+    """A list value computed by a builtin."""
     v = Vertex(("<list>",), None)
     v.state = DONE
     v.elements = []
+    env = Env(None, origin.path)
     for i, item in enumerate(items):
         el = Vertex(v.path + (i,), v)
-        el.state = DONE
-        el.value = item
+        el.conjuncts.append(Conjunct(ValueExpr(item, origin.span), env))
         v.elements.append(el)
     v.value = ListRef(v)
     return v.value
@@ -1173,7 +1230,9 @@ def to_python(value: Value, ev: Evaluator) -> Any:
         return None
     if value.concrete:
         if isinstance(value, Bytes):
-            return bi.NOT_CONCRETE
+            import base64
+
+            return base64.b64encode(value.value).decode("ascii")  # as JSON encodes bytes
         return value.value  # type: ignore[attr-defined]
     if isinstance(value, ListRef):
         vals = element_values(value.vertex, ev)

@@ -44,6 +44,17 @@ class Conjunct:
         return f"Conjunct({type(self.expr).__name__} at {self.env.file}:{self.expr.span.start})"
 
 
+class ValueExpr:
+    """A computed value standing where a conjunct expects an expression
+    (the elements of a list a builtin returned)."""
+
+    __slots__ = ("value", "span")
+
+    def __init__(self, value: Value, span: Any) -> None:
+        self.value = value
+        self.span = span
+
+
 class Pattern:
     """``[expr]: value`` (or the type of a ``...T``) declared in a struct literal."""
 
