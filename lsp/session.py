@@ -13,7 +13,7 @@ import logging
 import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import Callable
 
 from lsprotocol import types
 
@@ -33,8 +33,6 @@ from plancheck.lsp.scheduler import CheckScheduler
 from plancheck.lsp.settings import Settings
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 #: files whose change can alter every check (configuration, environment values)
 _CONFIG_NAMES = frozenset({"pyproject.toml", ".plancheck.toml", "values.yaml", "module.cue"})

@@ -32,7 +32,6 @@ from plancheck.lsp.documents import is_file_uri
 from plancheck.lsp.schema import OP_PACKAGE, PACKAGE_OF_IMPORT, SchemaDefinition, compact_source
 from plancheck.lsp.syntax import (
     Binding,
-    SourceFile,
     fields_set,
     node_path,
     op_struct_at,
@@ -43,7 +42,7 @@ from plancheck.lsp.syntax import (
 )
 
 _WORD = re.compile(r"[#\w$]*$")
-_MEMBER = re.compile(r"([A-Za-z_$][\w$]*)\.(#?[\w$]*)$")
+_MEMBER = re.compile(r"((?:_?#)?[A-Za-z_$][\w$]*)\.(#?[\w$]*)$")
 _PLATFORM_VALUE = re.compile(r'(?:\bplatform|\barch|"platform"|"arch")\s*:\s*$')
 _PLATFORMS_LIST = re.compile(r"\bplatforms\s*:\s*\[[^\]]*$")
 _DO_VALUE = re.compile(r'\bdo\s*:\s*$')
@@ -360,5 +359,3 @@ def _is_images_key_position(path: Sequence[ast.Node], before: str) -> bool:
             return isinstance(parent, ast.Field) and parent.label.name == "images" and parent.value is node
     return False
 
-
-__all__ = ["completion", "SourceFile"]

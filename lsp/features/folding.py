@@ -13,7 +13,6 @@ def folding_ranges(ctx: FeatureContext) -> list[types.FoldingRange]:
     out: list[types.FoldingRange] = []
     for node in ast.walk(tree):
         kind = None
-        keep_last_line = True
         if isinstance(node, ast.StructLit) and not node.implicit:
             pass
         elif isinstance(node, ast.ListLit):
@@ -26,7 +25,7 @@ def folding_ranges(ctx: FeatureContext) -> list[types.FoldingRange]:
             continue
         # Lines are 0-based; the closing line stays visible, as editors expect.
         start = node.span.start.line - 1
-        end = node.span.end.line - 1 - (1 if keep_last_line else 0)
+        end = node.span.end.line - 2
         if end > start:
             out.append(types.FoldingRange(start_line=start, end_line=end, kind=kind))
     out.extend(_comment_blocks(tree))
