@@ -113,9 +113,10 @@ class GitSource:
 
     @property
     def buildkit_fetchable(self) -> bool:
-        """BuildKit reads an https URL as git only with a ``.git`` suffix; other URLs are cloned
-        by the runner for both engines."""
-        if self.auth_token or self.auth_header:
+        """Whether BuildKit can fetch this itself. It reads an https URL as git only with a
+        ``.git`` suffix, and keeps ``.git`` of a named context only in recent versions; such
+        sources (and authenticated ones) are cloned by the runner for both engines."""
+        if self.auth_token or self.auth_header or self.keep_git_dir:
             return False
         remote = self.remote
         if remote.startswith(("git://", "git@", "ssh://")):
@@ -247,8 +248,6 @@ class BuildJob:
     cache_mounts: tuple[CacheMount, ...] = ()
     #: ids of earlier jobs whose results this one reads
     needs: tuple[str, ...] = ()
-    #: BuildKit keeps a git context's .git folder only when asked, for the whole build
-    keep_git_dir: bool = False
 
     @property
     def dockerfile_text(self) -> str | None:
@@ -394,7 +393,6 @@ class _Stage:
     secrets: set[str] = field(default_factory=set)
     caches: list[CacheMount] = field(default_factory=list)
     always: bool = False
-    keep_git_dir: bool = False
     #: set while the stage is exactly the image of a #DockerBuild job
     passthrough_job: str | None = None
 
@@ -566,7 +564,6 @@ class _Compiler:
                     auth_header=self._secret_id(pipeline, op, "authHeader"),
                 )
                 stage.contexts[name] = git
-                stage.keep_git_dir = git.keep_git_dir
                 stage.lines.append(df.copy(["/"], "/", from_stage=name))
             elif do == "fetch-http":
                 url = self.text(pipeline, op, "url")
@@ -1079,7 +1076,6 @@ class _Compiler:
             secrets=tuple(sorted({secret for stage in stages for secret in stage.secrets})),
             cache_mounts=tuple(cache for stage in stages for cache in stage.caches),
             needs=tuple(dict.fromkeys(needs)),
-            keep_git_dir=any(stage.keep_git_dir for stage in stages),
         )
 
     def _final_source(self, source: ContextSource) -> ContextSource:
@@ -1122,7 +1118,6 @@ class _Compiler:
             labels=self._string_map(pipeline, op, "label"),
             hosts=self._string_map(pipeline, op, "hosts"),
             needs=tuple(job for job in [_job_of(context)] if job),
-            keep_git_dir=isinstance(context, GitSource) and context.keep_git_dir,
         )
 
     def _string_map(self, pipeline: Pipeline, op: Op, name: str, *, secret_hint: bool = False) -> dict[str, str]:

@@ -216,8 +216,6 @@ class BuildctlEngine(Engine):
             argv += self._named_context(name, source, results)
         for key, value in job.build_args.items():
             argv += ["--opt", f"build-arg:{key}={value}"]
-        if job.keep_git_dir:
-            argv += ["--opt", "build-arg:BUILDKIT_CONTEXT_KEEP_GIT_DIR=1"]
         for key, value in job.labels.items():
             argv += ["--opt", f"label:{key}={value}"]
         if job.hosts:

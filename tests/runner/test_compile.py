@@ -197,6 +197,7 @@ def test_git_urls_buildkit_cannot_read_as_git_are_fetched_by_the_runner() -> Non
     assert not GitSource("https://github.com/x/y", "main", "/p").buildkit_fetchable
     assert GitSource("git@github.com:x/y.git", "main", "/p").buildkit_fetchable
     assert not GitSource("https://x/y.git", "main", "/p", auth_token="t").buildkit_fetchable
+    assert not GitSource("https://x/y.git", "main", "/p", keep_git_dir=True).buildkit_fetchable
 
 
 def test_docker_build_on_a_local_context_pushes_directly() -> None:
