@@ -97,3 +97,12 @@ test("the language configuration", () => {
   }
   assert.ok(!decrease.test("a: }"));
 });
+
+test("an untrusted workspace cannot choose the server's command line", () => {
+  const trust = manifest.capabilities.untrustedWorkspaces;
+  assert.equal(trust.supported, "limited");
+  assert.deepEqual(trust.restrictedConfigurations.sort(), [
+    "plancheck.server.args",
+    "plancheck.server.path",
+  ]);
+});
