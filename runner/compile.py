@@ -442,6 +442,8 @@ class _Compiler:
         self.files_needed: dict[str, str] = {}
         #: pipeline -> (context name, entries) of its generated folder
         self.generated: dict[str, tuple[str, list[GeneratedFile]]] = {}
+        #: (pipeline, op index) -> the job that pushes or saves that op's image
+        self.op_jobs: dict[tuple[str, int], str] = {}
         self.logins: list[Login] = []
         self._slugs: dict[str, str] = {}
         self._job_slugs: dict[str, str] = {}
@@ -919,7 +921,7 @@ class _Compiler:
                 if draft is None:
                     draft = _Draft(job_id, kind, stage)
                     drafts.append(draft)
-            if output is not None:
+            if output is not None and output not in draft.outputs:
                 draft.outputs.append(output)
             return draft.job_id
 
@@ -927,10 +929,12 @@ class _Compiler:
             if op.do == "push-container" and op.get("images") is None:
                 reference = _normalise_reference(self.text(pipeline, op, "ref"), pipeline, op)
                 repository = str(Reference.parse(reference).repository)
-                request(state.before[op.index], PushImage(repository), "push", _push_job_id(pipeline.path, op.index))
+                job_id = request(state.before[op.index], PushImage(repository), "push", _push_job_id(pipeline.path, op.index))
+                self.op_jobs[(pipeline.path, op.index)] = job_id
             elif op.do == "save-image":
                 output = SaveArchive(self._host_path(pipeline, op, "dest"), self.text(pipeline, op, "tag"))
-                request(state.before[op.index], output, "save", f"{pipeline.path}#save-{op.index}")
+                job_id = request(state.before[op.index], output, "save", f"{pipeline.path}#save-{op.index}")
+                self.op_jobs[(pipeline.path, op.index)] = job_id
         if index_repository is not None:
             job_id = request(state.final, PushImage(index_repository), "image", pipeline.path)
             pushed_by[pipeline.path] = (job_id, index_repository)
@@ -999,7 +1003,7 @@ class _Compiler:
         for op in pipeline.ops:
             if op.do == "push-container" and op.get("images") is None:
                 reference = _normalise_reference(self.text(pipeline, op, "ref"))
-                tags.append(TagImage(self._pushing_job(jobs, Reference.parse(reference)), reference, op.index))
+                tags.append(TagImage(self.op_jobs[(pipeline.path, op.index)], reference, op.index))
             elif op.do == "push-container":
                 indexes.append(self._index(pipeline, op, pushed_by))
             elif op.do == "export":
@@ -1014,7 +1018,7 @@ class _Compiler:
                 )
             elif op.do == "save-image":
                 dest = self._host_path(pipeline, op, "dest")
-                job = next(j.id for j in jobs if any(isinstance(o, SaveArchive) and o.path == dest for o in j.outputs))
+                job = self.op_jobs[(pipeline.path, op.index)]
                 saves.append(SaveRecord(op.index, self.text(pipeline, op, "tag"), dest, job))
         return CompiledPipeline(
             path=pipeline.path,
@@ -1025,14 +1029,6 @@ class _Compiler:
             exports=tuple(exports),
             saves=tuple(saves),
         )
-
-    @staticmethod
-    def _pushing_job(jobs: list[BuildJob], reference: Reference) -> str:
-        repository = str(reference.repository)
-        for job in jobs:
-            if any(isinstance(o, PushImage) and o.repository == repository for o in job.outputs):
-                return job.id
-        raise AssertionError(f"no job pushes {repository}")  # _draft_jobs requested one
 
     def _index(self, pipeline: Pipeline, op: Op, pushed_by: dict[str, tuple[str, str]]) -> IndexPush:
         reference = _normalise_reference(self.text(pipeline, op, "ref"), pipeline, op)

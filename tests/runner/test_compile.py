@@ -348,3 +348,25 @@ def test_two_images_keys_for_one_platform_are_refused() -> None:
     )
     with pytest.raises(CompileError, match="two entries for linux/amd64"):
         compiled(the_plan)
+
+
+def test_each_tag_names_the_state_its_push_saw() -> None:
+    the_plan = plan(
+        pipeline(
+            "img",
+            [
+                op("fetch-container", ref="alpine"),
+                op("push-container", ref="r.example.com/app:base"),
+                op("write-file", dest="/VERSION", content="2"),
+                op("push-container", ref="r.example.com/app:2"),
+                op("push-container", ref="r.example.com/app:latest"),
+            ],
+        )
+    )
+    result = compiled(the_plan).pipelines["img"]
+    assert [(t.reference, t.job) for t in result.tags] == [
+        ("r.example.com/app:base", "img#push-1"),
+        ("r.example.com/app:2", "img#push-3"),
+        ("r.example.com/app:latest", "img#push-3"),
+    ]
+    assert [job.outputs for job in result.jobs] == [(PushImage("r.example.com/app"),), (PushImage("r.example.com/app"),)]
