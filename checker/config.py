@@ -409,7 +409,7 @@ class ConfigResolver:
     explicit: Path | None = None
     #: ``--isolated``: ignore every configuration file
     isolated: bool = False
-    _by_folder: dict[Path, Settings] = field(default_factory=dict)
+    _by_folder: dict[str, Settings] = field(default_factory=dict)
     _by_file: dict[Path, Settings | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -431,10 +431,11 @@ class ConfigResolver:
         """The settings that apply to files in ``folder`` (nearest configuration file wins)."""
         if self.isolated or self.explicit is not None:
             return self._default
-        start = Path(os.path.abspath(folder))
-        walked: list[Path] = []
+        start = os.path.abspath(folder)
+        walked: list[str] = []
         found = self._default
-        for candidate in (start, *start.parents):
+        candidate = start
+        while True:
             cached = self._by_folder.get(candidate)
             if cached is not None:
                 found = cached
@@ -442,14 +443,18 @@ class ConfigResolver:
             walked.append(candidate)
             hit = None
             for name in CONFIG_FILES:
-                file = candidate / name
-                if file.is_file():
-                    hit = self._load(file)
+                file = os.path.join(candidate, name)
+                if os.path.isfile(file):
+                    hit = self._load(Path(file))
                     if hit is not None:
                         break
             if hit is not None:
                 found = hit
                 break
+            parent = os.path.dirname(candidate)
+            if parent == candidate:
+                break
+            candidate = parent
         for folder_ in walked:
             self._by_folder[folder_] = found
         return found

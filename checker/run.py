@@ -178,15 +178,21 @@ def collect(paths: Sequence[str], configs: ConfigResolver, stdin: src.Source | N
     Raises :class:`~plancheck.checker.sources.SourceError` and ``ConfigError``.
     """
     folders: dict[Path, dict[str, Path | None]] = {}
+    settings: dict[Path, Settings] = {}
     if stdin is not None:
-        folders[Path(os.path.abspath(stdin.path)).parent] = {stdin.path: None}
+        folder = Path(os.path.abspath(stdin.path)).parent
+        folders[folder] = {stdin.path: None}
+        settings[folder] = configs.for_folder(folder)
     else:
         for file in src.discover(list(paths)):
             folder = Path(os.path.abspath(file.parent))
+            folder_settings = settings.get(folder)
+            if folder_settings is None:
+                folder_settings = settings[folder] = configs.for_folder(folder)
             # Named files are excluded too: pre-commit names every changed file.
-            if configs.for_folder(folder).is_excluded(file):
+            if folder_settings.exclude and folder_settings.is_excluded(file):
                 continue
-            folders.setdefault(folder, {})[src.display_path(file)] = file
+            folders.setdefault(folder, {})[_shown(file)] = file
     packages: list[Package] = []
     for folder in sorted(folders):
         targets = folders[folder]
@@ -198,8 +204,16 @@ def collect(paths: Sequence[str], configs: ConfigResolver, stdin: src.Source | N
             else:
                 files[shown] = path
                 read.append(src.read(path, shown))
-        packages.append(Package(folder, read, frozenset(targets), configs.for_folder(folder), files))
+        packages.append(Package(folder, read, frozenset(targets), settings[folder], files))
     return packages
+
+
+def _shown(file: Path) -> str:
+    """How a path is shown: as given when relative to the working folder (cheap), else resolved."""
+    text = str(file)
+    if not file.is_absolute() and not text.startswith(".."):
+        return os.path.normpath(text)
+    return src.display_path(file)
 
 
 def run(paths: Sequence[str], options: RunOptions = RunOptions(), stdin: src.Source | None = None) -> RunResult:
