@@ -413,6 +413,9 @@ class _Scanner:
                     tok = Tok(type_, p, new(Position, (line, i - ls + 1, i, i)), new(Position, (line, j - ls + 1, j, j)))
                     frames = self.frames
                     if type_ == "COMMA":
+                        if self.tokens and self.tokens[-1].type == "ELLIPSIS" and (not frames or frames[-1].kind == "LBRACE"):
+                            # CUE v0.4 takes `...` before an explicit ',' as a `...T` missing its T.
+                            self.issue("expected operand after '...', found ','", i, j)
                         if frames:
                             frames[-1].elem_start = True
                         else:

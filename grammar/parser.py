@@ -621,11 +621,7 @@ class _Builder:
         return ast.Interpolation(_span(c[0], c[-1]), tuple(parts), info.kind == "multiline", info.hashes, info.quote == "'")
 
     def struct_lit(self, c):
-        decls = tuple(c[1])
-        for d in decls[:-1]:
-            if isinstance(d, ast.Ellipsis):
-                self.issue("'...' must be the last declaration of a struct", d.span)
-        return ast.StructLit(_span(c[0], c[2]), decls)
+        return ast.StructLit(_span(c[0], c[2]), tuple(c[1]))
 
     def list_lit(self, c):
         elems = tuple(x for x in c if not isinstance(x, Tok))

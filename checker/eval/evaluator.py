@@ -77,6 +77,9 @@ class Evaluator:
         self._stack_depth = 0
         #: issues of the disjuncts being tried (innermost last)
         self.trials: list[list[Issue]] = []
+        #: disjunctions whose terms are being tried: a trial that meets one again
+        #: (through the struct literal that embeds it) must not try it again
+        self.resolving: set[int] = set()
 
     def replay(self, issues: Iterable[Issue]) -> None:
         for i in issues:
@@ -713,11 +716,13 @@ class _Acc:
             for term in expr.terms:
                 self.add(Conjunct(term, c.env, c.decl, c.embedded))
         elif t is ast.Disjunction:
+            if id(expr) in self.ev.resolving:
+                return
             terms, defaults = self.ev.disjunction_terms(expr, c.env)
             if len(terms) == 1:
                 self.add_value(terms[0], c)
             else:
-                self.disjs.append((terms, defaults, Origin(c.env.file, expr.span)))
+                self.disjs.append((terms, defaults, Origin(c.env.file, expr.span), id(expr)))
         elif t is ast.Ident or t is ast.Selector or t is ast.Index:
             target = self.ev.resolve(expr, c.env)
             if isinstance(target, Vertex) and target is not self.v and target.parent is not self.v.parent and self.ev.is_unset_optional(target):
@@ -754,11 +759,10 @@ class _Acc:
             self.add_value(Unknown("reference cycle"), c)
             return
         v.ref_targets.append(w)
-        if w.is_definition_path:
-            extra: frozenset[str] = frozenset()
-            if c.embedded and isinstance(c.env, StructEnv):
-                extra = frozenset(_literal_labels(c.env.node))
-            self.closed.append(Closedness(w, extra))
+        if w.is_definition_path and not c.embedded:
+            # An embedded definition closes nothing by itself: its fields are
+            # already fields of the definition (or struct) that embeds it.
+            self.closed.append(Closedness(w))
         if w.state == UNEVALUATED and not w.conjuncts:
             # A field only patterns or comprehensions may define: evaluate it.
             self.ev.finalize(w)
@@ -786,7 +790,9 @@ class _Acc:
             self.scalar = Unknown("package or function used as a value")
             return
         if isinstance(value, Disj) and any(isinstance(t, (StructRef, ListRef)) for t in value.terms):
-            self.disjs.append((list(value.terms), list(value.defaults), c.origin))
+            if id(value) in self.ev.resolving:
+                return
+            self.disjs.append((list(value.terms), list(value.defaults), c.origin, id(value)))
             return
         origin = c.origin
         self.scalar_origins.append(origin)
@@ -1009,7 +1015,7 @@ class _Acc:
                 # `{string, #up: [...]}` or `{*null | string}`: the embedded scalar is the value.
                 base = scalar
                 v.scalar_with_defs = bool(v.arcs)
-                if scalar is TOP and self.disjs and all(any(isinstance(t, StructRef) for t in terms) for terms, _, _ in self.disjs):
+                if scalar is TOP and self.disjs and all(any(isinstance(t, StructRef) for t in terms) for terms, *_ in self.disjs):
                     base = StructRef(v)
             elif isinstance(scalar, Unknown) or scalar is TOP:
                 base = StructRef(v)
@@ -1025,21 +1031,23 @@ class _Acc:
 
     def _apply_disjunctions(self, base: Value) -> Value:
         total = 1
-        for terms, _, _ in self.disjs:
+        for terms, *_ in self.disjs:
             total *= max(len(terms), 1)
         if total > MAX_DISJUNCTION_PRODUCT:
             return Unknown("too many disjunction combinations")
         current: Value = base
-        for terms, defaults, origin in self.disjs:
+        for terms, defaults, origin, key in self.disjs:
             survivors: list[Value] = []
             marks: list[bool] = []
             pending: list[list[Issue]] = []
             for t, d in zip(terms, defaults):
                 self.ev.trials.append([])
+                self.ev.resolving.add(key)
                 try:
                     r = self._unify_term(current, t)
                 finally:
                     issues = self.ev.trials.pop()
+                    self.ev.resolving.discard(key)
                 if r is None or isinstance(r, Bottom):
                     continue
                 for k, existing in enumerate(survivors):
@@ -1133,17 +1141,20 @@ def _same_value(a: Value, b: Value) -> bool:
 
 
 def _has_conflict(ev: Evaluator, v: Vertex, depth: int) -> bool:
-    """Whether a disjunct's fields conflict (checked a few levels deep)."""
+    """Whether a disjunct's fields or elements conflict (checked a few levels deep)."""
+    children: list[Vertex] = []
     sv = ev.struct_of(v)
-    if sv is None:
-        return False
-    for label, arc in sv.arcs.items():
-        if not is_regular(label):
-            continue
-        value = ev.finalize(arc)
+    if sv is not None:
+        children = [arc for label, arc in sv.arcs.items() if is_regular(label)]
+    else:
+        lv = ev.list_of(v)
+        if lv is not None:
+            children = list(lv.elements or [])
+    for child in children:
+        value = ev.finalize(child)
         if isinstance(value, Bottom) and not value.incomplete:
             return True
-        if depth > 1 and isinstance(value, StructRef) and _has_conflict(ev, arc, depth - 1):
+        if depth > 1 and isinstance(value, (StructRef, ListRef)) and _has_conflict(ev, child, depth - 1):
             return True
     return False
 
