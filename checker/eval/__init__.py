@@ -1,0 +1,1 @@
+"""The partial CUE evaluator: values, scopes, vertices, builtins."""
