@@ -47,6 +47,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# -- busybox for arm64 (the runner's two-platform end-to-end test) ---------------
+# Fetched from Debian's mirror into .ci/cache (no dpkg architecture change).
+.venv/bin/python tests/support/images.py fetch-busybox arm64 >/dev/null 2>&1 || log "arm64 busybox unavailable; its test will skip"
+
 # -- npm trees (reference CUE oracle, VS Code extension) ------------------------
 for dir in tests/oracle editors/vscode; do
 	if [ -f "$dir/package-lock.json" ]; then
