@@ -10,6 +10,7 @@ whole package.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from dataclasses import dataclass, field
@@ -67,7 +68,15 @@ def check_sources(sources: list[Source], options: CheckOptions | None = None) ->
     report = Report()
     for source in sources:
         report.sources[source.path] = source.text
-    _check(sources, options, report)
+    # Evaluation builds large graphs of small objects without garbage cycles
+    # worth collecting mid-way; pausing the collector saves a third of the time.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _check(sources, options, report)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     report.diagnostics.sort(key=Diagnostic.sort_key)
     return report
 
@@ -90,11 +99,14 @@ def load_plan(path: str, options: CheckOptions | None = None) -> PlanResult:
 
 
 def _check(sources: list[Source], options: CheckOptions, report: Report) -> None:
+    from plancheck.checker.context import RuleContext
+    from plancheck.checker.environment import default_platform
+    from plancheck.checker.evaluate import Evaluation
     from plancheck.checker.loader import Loader, Package, group_packages
+    from plancheck.checker.plan_builder import build_plan
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 6000))
-    overlays = dict(options.overlays)
-    loader = Loader(overlays, options.tags)
+    loader = Loader(dict(options.overlays), options.tags)
     units = []
     for source in sources:
         report.diagnostics.extend(_encoding_diagnostics(source))
@@ -105,6 +117,7 @@ def _check(sources: list[Source], options: CheckOptions, report: Report) -> None
             )
         units.append(unit)
     checked_abs = {os.path.abspath(u.path) for u in units}
+    packages = []
     for group in group_packages(units):
         name = group[0].package_name
         folder = Path(os.path.dirname(os.path.abspath(group[0].path)))
@@ -120,29 +133,40 @@ def _check(sources: list[Source], options: CheckOptions, report: Report) -> None
                 if unit.package_name == name:
                     members.append(unit)
                     report.dependencies.append(str(sibling))
+        for unit in members:
+            loader.register(unit)
         active = [u for u in members if loader.active(u)]
-        if not active:
-            continue
-        package = Package(name, folder, active)
-        report.diagnostics.extend(_check_package(package, group, loader, options, report))
+        if active:
+            packages.append((Package(name, folder, active), group))
+    # One evaluation for every package: a package imported by others (or
+    # checked itself) is evaluated once.
+    user_files = {u.path for u in units}
+    evaluation = Evaluation(loader, lambda p: p in user_files)
+    contexts = []
+    for package, group in packages:
+        evaluated = evaluation.evaluate(package)
+        platform, source = default_platform(package.folder, options.default_platform, loader)
+        built = build_plan(evaluated.evaluator, evaluated.root, package.name, str(package.folder), platform, source)
+        report.plans[f"{package.folder}:{package.name}"] = built.plan
+        checked = {u.path for u in group}
+        contexts.append(RuleContext(evaluated, built, [u for u in group if u in package.files], platform, checked))
+    # Rules run once everything is evaluated: an issue found while evaluating
+    # one package may lie in another.
+    for ctx in contexts:
+        for check in rules.checks():
+            report.diagnostics.extend(check(ctx))
     report.dependencies.extend(sorted(loader.read_paths))
+    report.diagnostics[:] = _dedupe(report.diagnostics)
 
 
-def _check_package(package, checked, loader, options: CheckOptions, report: Report) -> list[Diagnostic]:
-    from plancheck.checker.context import RuleContext
-    from plancheck.checker.environment import default_platform
-    from plancheck.checker.evaluate import evaluate_package
-    from plancheck.checker.plan_builder import build_plan
-
-    user_files = {u.path for u in checked}
-    evaluated = evaluate_package(package, loader, lambda p: p in user_files)
-    platform, source = default_platform(package.folder, options.default_platform, loader)
-    built = build_plan(evaluated.evaluator, evaluated.root, package.name, str(package.folder), platform, source)
-    report.plans[f"{package.folder}:{package.name}"] = built.plan
-    ctx = RuleContext(evaluated, built, [u for u in checked if u in package.files], platform, user_files)
-    out: list[Diagnostic] = []
-    for check in rules.checks():
-        out.extend(check(ctx))
+def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple] = set()
+    out = []
+    for d in diagnostics:
+        key = (d.code, d.path, d.span.start.offset, d.span.end.offset, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
     return out
 
 

@@ -45,24 +45,43 @@ class EvaluatedPackage:
         return self.evaluator.issues
 
 
-class _Roots:
-    """Root vertices of imported packages, built once per loader."""
+class Evaluation:
+    """One evaluator and the package roots it has built, shared by every package
+    of one check: a package imported by several others is evaluated once."""
 
-    def __init__(self, loader: Loader, evaluator: Evaluator) -> None:
+    def __init__(self, loader: Loader, is_user_file) -> None:
         self.loader = loader
-        self.evaluator = evaluator
-        self.by_id: dict[int, tuple[Package, Vertex]] = {}
+        self.evaluator = Evaluator(is_user_file)
+        self._roots: dict[tuple[str, str], tuple[Vertex, list[ImportInfo]]] = {}
+
+    def _key(self, pkg: Package) -> tuple[str, str]:
+        return (str(Path(pkg.folder).resolve()), pkg.name)
 
     def root(self, pkg: Package) -> Vertex:
-        got = self.by_id.get(id(pkg))
+        return self._built(pkg)[0]
+
+    def _built(self, pkg: Package) -> tuple[Vertex, list[ImportInfo]]:
+        key = self._key(pkg)
+        got = self._roots.get(key)
         if got is None:
-            root, _ = build_root(pkg, self.loader, self.evaluator, self)
-            got = (pkg, root)
-            self.by_id[id(pkg)] = got
-        return got[1]
+            got = build_root(pkg, self.loader, self.evaluator, self)
+            self._roots[key] = got
+        return got
+
+    def evaluate(self, pkg: Package) -> "EvaluatedPackage":
+        key = self._key(pkg)
+        built = self._roots.get(key)
+        if built is not None and {id(c.expr) for c in built[0].conjuncts} != {id(u.ast) for u in pkg.files}:
+            # Loaded earlier as an import, but from other files (another set of
+            # siblings, or text an editor has changed since): the checked
+            # package wins.
+            del self._roots[key]
+        root, infos = self._built(pkg)
+        walk_data(self.evaluator, root)
+        return EvaluatedPackage(pkg, root, self.evaluator, infos)
 
 
-def build_root(pkg: Package, loader: Loader, evaluator: Evaluator, roots: _Roots) -> tuple[Vertex, list[ImportInfo]]:
+def build_root(pkg: Package, loader: Loader, evaluator: Evaluator, roots: "Evaluation") -> tuple[Vertex, list[ImportInfo]]:
     root = Vertex((), None)
     labels: set[str] = set()
     for unit in pkg.files:
@@ -92,7 +111,7 @@ class _Named:
     root_name: str
 
 
-def _resolve_import(spec: ast.ImportSpec, folder: Path, loader: Loader, evaluator: Evaluator, roots: _Roots) -> object | None:
+def _resolve_import(spec: ast.ImportSpec, folder: Path, loader: Loader, evaluator: Evaluator, roots: "Evaluation") -> object | None:
     path = spec.import_path
     if path in bi.STDLIB:
         return bi.BuiltinPackage(path)
@@ -103,13 +122,8 @@ def _resolve_import(spec: ast.ImportSpec, folder: Path, loader: Loader, evaluato
 
 
 def evaluate_package(pkg: Package, loader: Loader, is_user_file) -> EvaluatedPackage:
-    evaluator = Evaluator(is_user_file)
-    roots = _Roots(loader, evaluator)
-    root, infos = build_root(pkg, loader, evaluator, roots)
-    roots.by_id[id(pkg)] = (pkg, root)
-    result = EvaluatedPackage(pkg, root, evaluator, infos)
-    walk_data(evaluator, root)
-    return result
+    """Evaluate one package on its own (tests, one-off uses)."""
+    return Evaluation(loader, is_user_file).evaluate(pkg)
 
 
 def walk_data(ev: Evaluator, root: Vertex) -> None:

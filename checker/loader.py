@@ -97,6 +97,11 @@ class Loader:
     _package_cache: dict[tuple[str, str], Package | None] = field(default_factory=dict)
     #: every file read besides the checked ones (for caches)
     read_paths: set[str] = field(default_factory=set)
+    #: the checked files, by absolute path: an import of their folder reuses them
+    _checked: dict[str, FileUnit] = field(default_factory=dict)
+
+    def register(self, unit: FileUnit) -> None:
+        self._checked[os.path.abspath(unit.path)] = unit
 
     def __post_init__(self) -> None:
         self.overlays = {os.path.abspath(k): v for k, v in self.overlays.items()}
@@ -194,6 +199,10 @@ class Loader:
             return None
         units = []
         for f in files:
+            known = self._checked.get(os.path.abspath(f))
+            if known is not None:
+                units.append(known)
+                continue
             text = self.read(f)
             if text is None:
                 continue

@@ -1,6 +1,8 @@
 """Typed, immutable AST of the CUE subset.
 
-Every node has a ``span`` (see :mod:`plancheck.grammar.span`). Declarations
+Every node has a ``span`` (see :mod:`plancheck.grammar.span`). Nodes compare
+and hash by identity (as Python's own ``ast`` nodes do): checkers key caches
+by node, and a structural hash would walk whole subtrees. Declarations
 and expressions are separate families; a struct or file body is a tuple of
 declarations. Chained labels ``a: b: c: v`` become nested fields whose inner
 structs are marked ``implicit`` (as CUE's own AST does). n-ary ``|`` and
@@ -39,7 +41,7 @@ def ident_kind(name: str) -> LabelKind:
     return LabelKind.IDENT
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Node:
     span: Span
 
@@ -61,46 +63,46 @@ class Node:
 # Expressions
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Ident(Node):
     """A reference to a name (or a binding occurrence in a clause or alias)."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Top(Node):
     """``_``: any value."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Bottom(Node):
     """``_|_``: an error value."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Null(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Bool(Node):
     value: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Int(Node):
     value: int | None  # None for literals outside the subset (SI multipliers)
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Float(Node):
     value: float | None
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class String(Node):
     """A string or bytes literal without interpolation; ``value`` is decoded."""
 
@@ -110,14 +112,14 @@ class String(Node):
     is_bytes: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class StringPart(Node):
     """A decoded literal piece of an interpolated string."""
 
     value: str | bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Interpolation(Node):
     """``"a\\(x)b"``: parts alternate between :class:`StringPart` and expressions."""
 
@@ -131,7 +133,7 @@ class Interpolation(Node):
         return tuple(p for p in self.parts if not isinstance(p, StringPart))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ListLit(Node):
     elements: tuple["Expr | Comprehension | Ellipsis", ...]
 
@@ -142,19 +144,19 @@ class ListLit(Node):
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class StructLit(Node):
     decls: tuple["Decl", ...]
     #: True for the struct a chained label creates (``a: b: 1``): no braces in the source.
     implicit: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Paren(Node):
     expr: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Unary(Node):
     """``op`` is one of ``+ - ! *`` or a bound operator ``< <= > >= != =~ !~``."""
 
@@ -162,7 +164,7 @@ class Unary(Node):
     operand: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Binary(Node):
     """``|| && == != < <= > >= =~ !~ + - * /`` (left-associative chains)."""
 
@@ -172,21 +174,21 @@ class Binary(Node):
     op_span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Disjunction(Node):
     """``a | b | *c`` (n-ary; a parenthesised sub-chain is a separate node)."""
 
     terms: tuple["Expr", ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Unification(Node):
     """``a & b & c`` (n-ary)."""
 
     terms: tuple["Expr", ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Selector(Node):
     expr: "Expr"
     name: str
@@ -194,13 +196,13 @@ class Selector(Node):
     quoted: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Index(Node):
     expr: "Expr"
     index: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Slice(Node):
     """``a[lo:hi]``: parsed, but outside the supported subset."""
 
@@ -209,13 +211,13 @@ class Slice(Node):
     high: "Expr | None"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Call(Node):
     func: "Expr"
     args: tuple["Expr", ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Alias(Node):
     """``X=expr`` in a value position: ``X`` names the value."""
 
@@ -223,7 +225,7 @@ class Alias(Node):
     expr: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class BadExpr(Node):
     """Text the parser skipped after a syntax error."""
 
@@ -238,7 +240,7 @@ Expr = Union[
 # Declarations
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Attribute(Node):
     """``@name(body)``; ``body`` is the raw text between the parentheses."""
 
@@ -260,7 +262,7 @@ class Attribute(Node):
         return any(k == key for k, _ in self.args())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Label(Node):
     kind: LabelKind
     #: The label's name for identifier, definition, hidden, string and keyword labels.
@@ -279,7 +281,7 @@ class Label(Node):
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Field(Node):
     label: Label
     value: Expr
@@ -288,19 +290,19 @@ class Field(Node):
     doc: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Embedding(Node):
     expr: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Ellipsis(Node):
     """``...`` or ``...T`` in a struct or at the end of a list."""
 
     type: Expr | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LetClause(Node):
     """``let x = e`` as a declaration or as a comprehension clause."""
 
@@ -308,7 +310,7 @@ class LetClause(Node):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class AliasDecl(Node):
     """Deprecated ``X = expr`` declaration (outside the subset; acts as ``let``)."""
 
@@ -316,19 +318,19 @@ class AliasDecl(Node):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class AttributeDecl(Node):
     attribute: Attribute
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ForClause(Node):
     key: Ident | None
     value: Ident
     source: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class IfClause(Node):
     condition: Expr
 
@@ -336,13 +338,13 @@ class IfClause(Node):
 Clause = Union[ForClause, IfClause, LetClause]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Comprehension(Node):
     clauses: tuple[Clause, ...]
     body: StructLit
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class BadDecl(Node):
     """A declaration the parser skipped after a syntax error."""
 
@@ -354,12 +356,12 @@ Decl = Union[Field, Embedding, Ellipsis, LetClause, AliasDecl, AttributeDecl, Co
 # Files
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PackageClause(Node):
     name: Ident
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ImportSpec(Node):
     alias: Ident | None
     path: str
@@ -385,19 +387,19 @@ class ImportSpec(Node):
         return last.split("@", 1)[0]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ImportDecl(Node):
     specs: tuple[ImportSpec, ...]
     grouped: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Comment(Node):
     text: str
     own_line: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class File(Node):
     path: str
     attributes: tuple[Attribute, ...]

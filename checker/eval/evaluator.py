@@ -1084,7 +1084,7 @@ class _Acc:
             for cj in term.vertex.conjuncts:
                 merged.conjuncts.append(cj)
             value = self.ev.finalize(merged)
-            if not isinstance(value, Bottom) and _has_conflict(self.ev, merged, 3):
+            if not isinstance(value, Bottom) and _has_conflict(self.ev, merged, 4):
                 return None
             return value
         if isinstance(current, StructRef) or isinstance(current, ListRef):
@@ -1145,7 +1145,7 @@ def _has_conflict(ev: Evaluator, v: Vertex, depth: int) -> bool:
     children: list[Vertex] = []
     sv = ev.struct_of(v)
     if sv is not None:
-        children = [arc for label, arc in sv.arcs.items() if is_regular(label)]
+        children = [arc for label, arc in sv.arcs.items() if label not in sv.optional]
     else:
         lv = ev.list_of(v)
         if lv is not None:

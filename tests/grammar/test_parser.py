@@ -73,7 +73,7 @@ def test_package_and_import_are_identifiers_after_the_preamble():
     )
     labels = [d.label.name for d in f.decls]
     assert labels == ["a", "package", "import", "b"]
-    assert f.decls[2].value == ast.Ident(f.decls[2].value.span, "package")
+    assert isinstance(f.decls[2].value, ast.Ident) and f.decls[2].value.name == "package"
 
 
 def test_leading_attribute_without_package_is_a_declaration():
