@@ -263,6 +263,17 @@ def _describe(expected_terms: frozenset[str], tokens: list, i: int, text: str) -
     span = Span(tok.start, tok.end)
     if tok.type == "COMMA" and tok.inserted:
         span = Span(tok.start, tok.start)
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if (
+        "COMMA" in expected
+        and prev is not None
+        and prev.end.line == tok.start.line
+        and tok.type in ("IDENT", "STRING", "NULL", "TRUE", "FALSE")
+        and nxt is not None
+        and nxt.type in ("COLON", "QMARK")
+    ):
+        # `a: 1 b: 2`: a new field starts on the same line.
+        return SyntaxIssue("CUE001", f"missing ',' before {found}", span), "COMMA"
     # `ref "alpine"`: a label without its colon.
     if (
         prev is not None
