@@ -53,9 +53,13 @@ class Evaluation:
         self.loader = loader
         self.evaluator = Evaluator(is_user_file)
         self._roots: dict[tuple[str, str], tuple[Vertex, list[ImportInfo]]] = {}
+        self._folders: dict[int, str] = {}
 
     def _key(self, pkg: Package) -> tuple[str, str]:
-        return (str(Path(pkg.folder).resolve()), pkg.name)
+        folder = self._folders.get(id(pkg))
+        if folder is None:
+            folder = self._folders[id(pkg)] = str(Path(pkg.folder).resolve())
+        return (folder, pkg.name)
 
     def root(self, pkg: Package) -> Vertex:
         return self._built(pkg)[0]

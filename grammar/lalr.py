@@ -29,6 +29,8 @@ class Tables:
     rules: tuple  # lark.grammar.Rule, by rule_index
     #: rule indexes whose value is their single child (no callback needed)
     identity: frozenset[int]
+    #: per rule: ("identity" | "helper" | "flatten" | "method", builder method name)
+    callback_plan: tuple[tuple[str, str], ...] = ()
 
 
 def build_tables(parse_table: Any, start: str = "start") -> Tables:
@@ -59,7 +61,8 @@ def build_tables(parse_table: Any, start: str = "start") -> Tables:
         if rule.options.expand1 and not rule.alias and len(rule.expansion) == 1
     )
     return Tables(
-        actions, gotos, parse_table.start_states[start], parse_table.end_states[start], tuple(rules), identity
+        actions, gotos, parse_table.start_states[start], parse_table.end_states[start], tuple(rules), identity,
+        _callback_plan(tuple(rules), identity),
     )
 
 
@@ -106,22 +109,33 @@ def bind_callbacks(tables: Tables, builder: Any) -> list[Callable | None]:
     (Lark's convention): a single child passes through, several are spliced.
     """
     out: list[Callable | None] = []
-    for i, rule in enumerate(tables.rules):
-        name = rule.origin.name
-        if i in tables.identity:
+    for kind, name in tables.callback_plan:
+        if kind == "identity":
             out.append(None)
-            continue
-        if name.startswith("_"):
-            if len(rule.expansion) == 1 and not rule.expansion[0].name.startswith("__"):
-                out.append(None)  # `_decl: field | …`: the child itself
-            else:
-                out.append(_helper)
-            continue
-        method = getattr(builder, rule.alias or name)
-        if any(not sym.is_term and sym.name.startswith("__") for sym in rule.expansion):
-            method = _flattening(method)
-        out.append(method)
+        elif kind == "helper":
+            out.append(_helper)
+        elif kind == "flatten":
+            out.append(_flattening(getattr(builder, name)))
+        else:
+            out.append(getattr(builder, name))
     return out
+
+
+def _callback_plan(rules: tuple, identity: frozenset[int]) -> tuple[tuple[str, str], ...]:
+    """What each rule's callback is (computed once, with the tables)."""
+    plan = []
+    for i, rule in enumerate(rules):
+        name = rule.origin.name
+        if i in identity:
+            plan.append(("identity", ""))
+        elif name.startswith("_"):
+            single = len(rule.expansion) == 1 and not rule.expansion[0].name.startswith("__")
+            plan.append(("identity", "") if single else ("helper", ""))
+        elif any(not sym.is_term and sym.name.startswith("__") for sym in rule.expansion):
+            plan.append(("flatten", rule.alias or name))
+        else:
+            plan.append(("method", rule.alias or name))
+    return tuple(plan)
 
 
 def run(

@@ -54,7 +54,7 @@ def check(ctx) -> Iterable[Diagnostic]:
             by_file.setdefault(info.unit.path, []).append(info)
     for path, infos in by_file.items():
         unit = infos[0].unit
-        used = _identifiers(unit.ast)
+        used = _identifiers(unit)
         index = None
         for info in infos:
             if info.target is None:
@@ -73,13 +73,10 @@ def check(ctx) -> Iterable[Diagnostic]:
             )
 
 
-def _identifiers(file: ast.File) -> set[str]:
-    names: set[str] = set()
-    for decl in file.decls:
-        for node in ast.walk(decl):
-            if isinstance(node, ast.Ident):
-                names.add(node.name)
-    return names
+def _identifiers(unit) -> set[str]:
+    """Every identifier the file writes (binding ones too: over-approximating
+    what is used can only hide a CUE004, never invent one)."""
+    return {t.value for t in unit.result.tokens if t.type == "IDENT"}
 
 
 def _removal(unit, spec: ast.ImportSpec, index: LineIndex) -> Fix:
