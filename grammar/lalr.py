@@ -26,7 +26,7 @@ class Tables:
     gotos: dict[int, dict[str, int]]
     start: int
     end: int
-    rules: tuple  # lark.grammar.Rule, by rule_index
+    rules: tuple  # lark.grammar.Rule, by rule_index (empty once the callback plan is made)
     #: rule indexes whose value is their single child (no callback needed)
     identity: frozenset[int]
     #: per rule: ("identity" | "helper" | "flatten" | "method", builder method name)
@@ -44,24 +44,25 @@ def build_tables(parse_table: Any, start: str = "start") -> Tables:
         act: dict[str, tuple] = {}
         got: dict[str, int] = {}
         for symbol, (action, arg) in row.items():
+            symbol = str(symbol)  # Lark names may be str subclasses; keep plain data
             if action is Shift:
                 if symbol.isupper() or symbol.startswith("$"):
-                    act[symbol] = (arg,)
+                    act[symbol] = (int(arg),)
                 else:
-                    got[symbol] = arg
+                    got[symbol] = int(arg)
             else:
                 if arg not in index:
                     index[arg] = len(rules)
                     rules.append(arg)
-                act[symbol] = (len(arg.expansion), arg.origin.name, index[arg])
-        actions[state] = act
-        gotos[state] = got
+                act[symbol] = (len(arg.expansion), str(arg.origin.name), index[arg])
+        actions[int(state)] = act
+        gotos[int(state)] = got
     identity = frozenset(
         i for i, rule in enumerate(rules)
         if rule.options.expand1 and not rule.alias and len(rule.expansion) == 1
     )
     return Tables(
-        actions, gotos, parse_table.start_states[start], parse_table.end_states[start], tuple(rules), identity,
+        actions, gotos, int(parse_table.start_states[start]), int(parse_table.end_states[start]), tuple(rules), identity,
         _callback_plan(tuple(rules), identity),
     )
 
@@ -132,9 +133,9 @@ def _callback_plan(rules: tuple, identity: frozenset[int]) -> tuple[tuple[str, s
             single = len(rule.expansion) == 1 and not rule.expansion[0].name.startswith("__")
             plan.append(("identity", "") if single else ("helper", ""))
         elif any(not sym.is_term and sym.name.startswith("__") for sym in rule.expansion):
-            plan.append(("flatten", rule.alias or name))
+            plan.append(("flatten", str(rule.alias or name)))
         else:
-            plan.append(("method", rule.alias or name))
+            plan.append(("method", str(rule.alias or name)))
     return tuple(plan)
 
 
