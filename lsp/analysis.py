@@ -56,25 +56,33 @@ class ParsedDocument:
 
 
 class ParseCache:
-    """Parses by (path, text), least recently used first out; shared by threads."""
+    """Parses by file and text, shared by threads.
 
-    def __init__(self, size: int = 64) -> None:
-        self._size = size
-        self._entries: OrderedDict[tuple[str, str], ParseResult] = OrderedDict()
+    Each file keeps its last two texts (the buffer being edited and the one
+    before it), so a 50,000-line buffer edited many times does not pile up parses.
+    """
+
+    def __init__(self, files: int = 64, versions: int = 2) -> None:
+        self._files = files
+        self._versions = versions
+        self._entries: OrderedDict[str, OrderedDict[str, ParseResult]] = OrderedDict()
         self._lock = threading.Lock()
 
     def parse(self, document: TextDocument) -> ParsedDocument:
-        key = (document.path, document.text)
         with self._lock:
-            found = self._entries.get(key)
+            texts = self._entries.get(document.path)
+            found = texts.get(document.text) if texts is not None else None
             if found is not None:
-                self._entries.move_to_end(key)
+                self._entries.move_to_end(document.path)
                 return ParsedDocument(document, found)
         result = parse(document.text, document.path)
         with self._lock:
-            self._entries[key] = result
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
+            texts = self._entries.setdefault(document.path, OrderedDict())
+            texts[document.text] = result
+            while len(texts) > self._versions:
+                texts.popitem(last=False)
+            self._entries.move_to_end(document.path)
+            while len(self._entries) > self._files:
                 self._entries.popitem(last=False)
         return ParsedDocument(document, result)
 

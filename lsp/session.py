@@ -93,7 +93,8 @@ class Session:
     def changed_file(self, path: str, folder: str, delay: float | None = None) -> None:
         """Re-check the package of ``path`` and every open package that read it."""
         wait = self.settings.debounce_ms / 1000 if delay is None else delay
-        self.scheduler.schedule(folder, wait)
+        if self.documents.in_folder(folder):
+            self.scheduler.schedule(folder, wait)
         for other in sorted(self.dependents.get(path, ())):
             if other != folder and self.documents.in_folder(other):
                 self.scheduler.schedule(other, wait)

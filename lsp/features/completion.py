@@ -68,6 +68,8 @@ def completion(ctx: FeatureContext, position: types.Position) -> types.Completio
 def _items(ctx: FeatureContext, offset: int) -> list[types.CompletionItem]:
     text = ctx.document.text
     line, line_start = ctx.document.line_text(offset)
+    if _in_comment(line):
+        return []
     string_start = _open_string(line)
     path = node_path(ctx.parsed.tree, offset)
     if string_start is not None:
@@ -327,6 +329,26 @@ def _open_string(line: str) -> int | None:
             return None
         i += 1
     return start
+
+
+def _in_comment(line: str) -> bool:
+    """Whether ``line`` (up to the cursor) ends inside a ``//`` comment."""
+    in_string = False
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if in_string:
+            if c == "\\":
+                i += 2
+                continue
+            if c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif line.startswith("//", i):
+            return True
+        i += 1
+    return False
 
 
 def _string_end(text: str, offset: int) -> int:

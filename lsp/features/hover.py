@@ -1,10 +1,11 @@
 """Hover: what the thing under the cursor is.
 
 Each *contributor* answers for one kind of thing (an ``op.#X`` definition,
-an operation's field, a platform string, a reference, a documented field, an
-import path) and the first that recognises the cursor wins. Showing a
-reference's evaluated value is one more contributor once the checker exposes
-values by source position.
+an operation's field, a platform string, a reference, a field holding
+pipelines, a documented field, an import path) and the first that recognises
+the cursor wins. The pipeline contributor reads the last check's plan model
+(paths and effective platforms); showing any reference's evaluated value is one
+more contributor once the checker exposes values by source position.
 """
 
 from __future__ import annotations
@@ -108,6 +109,41 @@ def reference(ctx: FeatureContext, path: Sequence[ast.Node], offset: int):
     return body, node
 
 
+def pipeline(ctx: FeatureContext, path: Sequence[ast.Node], offset: int):
+    """A field holding pipelines: what the last check evaluated them to (path and platform)."""
+    if len(path) < 2 or not isinstance(path[-1], ast.Label) or not isinstance(path[-2], ast.Field):
+        return None
+    if ctx.checked is None or not ctx.current:
+        return None  # spans of another version of the buffer would not match
+    field = path[-2]
+
+    def inside(origin) -> bool:
+        return (
+            origin is not None
+            and origin.path == ctx.document.path
+            and field.span.start.offset <= origin.span.start.offset <= field.span.end.offset
+        )
+
+    found = []
+    for plan in ctx.checked.report.plans.values():
+        for item in getattr(plan, "pipelines", {}).values():
+            # The value may come from elsewhere (a comprehension) while its ops are written here.
+            if inside(item.origin) or any(inside(f.origin) for op in item.ops for f in op.fields.values()):
+                found.append(item)
+    if not found:
+        return None
+    source = {"op": "set by an op", "load": "from the pipeline it loads", "default": "the default platform"}
+    lines = [f"pipeline{'s' if len(found) > 1 else ''} (as last checked):", ""]
+    for item in found[:20]:
+        platform = f"`{item.platform}`" if item.platform else "unknown platform"
+        lines.append(f"- `{item.path}`: {len(item.ops)} op{'s' if len(item.ops) != 1 else ''}, {platform} ({source.get(item.platform_source, item.platform_source)})")
+    if len(found) > 20:
+        lines.append(f"- … and {len(found) - 20} more")
+    if field.doc:
+        lines += ["", field.doc]
+    return "\n".join(lines), path[-1]
+
+
 def documented_field(ctx: FeatureContext, path: Sequence[ast.Node], offset: int):
     if len(path) < 2 or not isinstance(path[-1], ast.Label) or not isinstance(path[-2], ast.Field):
         return None
@@ -137,6 +173,7 @@ CONTRIBUTORS: tuple[Contributor, ...] = (
     operation_field,
     platform_string,
     reference,
+    pipeline,
     documented_field,
 )
 

@@ -447,3 +447,38 @@ def test_the_schema_documents_every_operation() -> None:
         assert op.doc and op.do
         assert all(f.doc for f in op.fields), op.name
     assert schema.definition("dagger", "#Artifact").fields[0].name == "#up"
+
+
+def test_no_completion_inside_comments(module: Path) -> None:
+    text = FETCH.replace("base: dagger", "// see op.\nbase: dagger")
+    ctx = context(module / "plan" / "main.cue", text, check=False)
+    assert completion(ctx, position(text, "see op.", 7)).items == []
+
+
+def test_the_parse_cache_keeps_two_versions_per_file() -> None:
+    cache = ParseCache(files=2, versions=2)
+    docs = [TextDocument("file:///p/a.cue", f"a: {n}\n", n) for n in range(3)]
+    results = [cache.parse(d).result for d in docs]
+    assert cache.parse(docs[2]).result is results[2]
+    assert cache.parse(docs[1]).result is results[1]
+    assert cache.parse(docs[0]).result is not results[0]  # evicted: parsed again
+    other = TextDocument("file:///p/b.cue", "b: 1\n", 1)
+    third = TextDocument("file:///p/c.cue", "c: 1\n", 1)
+    cache.parse(other)
+    cache.parse(third)
+    assert cache.parse(docs[0]).result is not results[0]
+
+
+def test_hover_on_a_pipeline_field_shows_what_the_check_evaluated(module: Path) -> None:
+    text = plan(
+        '// One image a platform.\nimages: [p=string]: dagger.#Artifact & {\n\t#up: [op.#FetchContainer & {ref: "alpine", platform: p}]\n}\n'
+        'for p in ["linux/amd64", "linux/arm64"] {\n\timages: "\\(p)": {}\n}\n'
+    )
+    ctx = context(module / "plan" / "main.cue", text)
+    result = hover(ctx, position(text, "images: [p", 2))
+    value = result.contents.value
+    assert '`images."linux/arm64"`: 1 op, `linux/arm64` (set by an op)' in value
+    assert "One image a platform." in value
+    stale = context(module / "plan" / "main.cue", text)
+    stale.checked = context(module / "plan" / "main.cue", text + "\n").checked
+    assert "pipeline" not in hover(stale, position(text, "images: [p", 2)).contents.value
