@@ -137,7 +137,8 @@ def load(path: str, args: argparse.Namespace, stderr: TextIO) -> Plan | None:
     report = result.report
     if report.diagnostics:
         color = hasattr(stderr, "isatty") and stderr.isatty() and not os.environ.get("NO_COLOR")
-        stderr.write(render("full", RenderInput(report.diagnostics, report.sources, report.files_checked, color)))
+        shown = RenderInput(report.diagnostics, report.sources, files_checked=report.files_checked, color=bool(color))
+        stderr.write(render("full", shown))
     if report.count(Severity.ERROR):
         print("planrun: the plan has errors; nothing was run", file=stderr)
         return None
