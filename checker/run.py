@@ -249,11 +249,13 @@ def check_packages(
             results[i] = hit
     files = sum(len(jobs[i].sources) for i in misses)
     workers = parallel.effective_jobs(options.jobs, files, len(misses))
-    checked = parallel.map_ordered(parallel.check_job, [jobs[i] for i in misses], workers)
-    for i, raw in zip(misses, checked):
-        results[i] = raw
-        if cache is not None:
-            cache.put(jobs[i], raw)
+    groups = [[misses[k] for k in group] for group in parallel.batches([jobs[i] for i in misses], workers)]
+    checked = parallel.map_ordered(parallel.check_batch, [tuple(jobs[i] for i in group) for group in groups], workers)
+    for group, raws in zip(groups, checked):
+        for i, raw in zip(group, raws):
+            results[i] = raw
+            if cache is not None:
+                cache.put(jobs[i], raw)
     diagnostics: list[Diagnostic] = []
     texts: dict[str, str] = {}
     failing = 0

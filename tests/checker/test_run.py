@@ -210,3 +210,27 @@ def test_cache_sees_changes_in_sibling_files(tmp_path, monkeypatch):
     write(tmp_path / "plans" / "b.cue", "package p\n\nz: 1\n")
     third = runner.run(["plans/a.cue"], runner.RunOptions())
     assert third.cache_hits == 0 and [d.code for d in third.diagnostics] == ["CUE002"]
+
+
+def test_a_batch_gives_each_package_its_own_result(tmp_path, monkeypatch):
+    """Packages checked in one check_sources call get the diagnostics of their files and
+    the dependencies in their folder (plus shared ones), the same as checked alone."""
+    from plancheck.checker.parallel import batches, check_batch, check_job
+    from plancheck.checker.sources import read
+
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a" / "main.cue", "package p\n\nx: y\nbad: 4Ki\n")
+    write(tmp_path / "a" / "sibling.cue", "package p\n\ny: 1\n")
+    write(tmp_path / "b" / "main.cue", "package p\n\nx: y\n")
+    write(tmp_path / "c" / "main.cue", "package p\n\nx: (\n")
+    jobs = [CheckJob((read(Path(f"{d}/main.cue")),), "linux/amd64") for d in "abc"]
+    together = check_batch(jobs)
+    alone = [check_job(j) for j in jobs]
+    assert [r.diagnostics for r in together] == [r.diagnostics for r in alone]
+    assert [[d.code for d in r.diagnostics] for r in together] == [["CUE006"], ["CUE002"], ["CUE001"]]
+    assert [Path(p).name for p in together[0].dependencies] == ["sibling.cue"]
+    assert together[1].dependencies == [] and together[2].dependencies == []
+    # Batches group equal settings only, and give every worker several.
+    mixed = jobs + [CheckJob(jobs[0].sources, "linux/arm64")]
+    assert batches(mixed, 1) == [[0, 1, 2], [3]]
+    assert batches(jobs * 8, 2) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11], [12, 13, 14], [15, 16, 17], [18, 19, 20], [21, 22, 23]]
