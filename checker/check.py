@@ -160,10 +160,13 @@ def _check(sources: list[Source], options: CheckOptions, report: Report) -> None
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """One mistake, one diagnostic: a value reached through several paths (an
+    `images` map pushed twice, a definition used in several places) is reported
+    once per code and place."""
     seen: set[tuple] = set()
     out = []
     for d in diagnostics:
-        key = (d.code, d.path, d.span.start.offset, d.span.end.offset, d.message)
+        key = (d.code, d.path, d.span.start.offset, d.span.end.offset)
         if key not in seen:
             seen.add(key)
             out.append(d)

@@ -473,7 +473,10 @@ class Evaluator:
             val = self.eval(expr, env)
         if isinstance(val, Bottom):
             return False
-        if isinstance(val, Unknown):
+        val = resolve_default(val)
+        if isinstance(val, (Unknown, Kind, Disj)):
+            # Set but not concrete (an output filled at run time): CUE treats the
+            # guard as not satisfied yet; plancheck cannot know either way.
             return None
         return True
 
@@ -882,7 +885,12 @@ class _Acc:
                 continue
             for p in v.patterns:
                 if p.label is None or self._pattern_matches(p, label):
-                    env = p.env if p.alias is None else BindEnv(p.env, {p.alias: Str(label, _label_origin(arc))})
+                    if p.alias is None:
+                        env = p.env
+                    else:
+                        # A computed label keeps the origin of its pieces (`"\(arch)"`).
+                        named = next((lv for lv in arc.label_values if isinstance(lv, Str) and lv.value == label), None)
+                        env = BindEnv(p.env, {p.alias: named or Str(label, _label_origin(arc))})
                     _append_conjunct(arc, Conjunct(p.value, env, p.decl))
 
     def _pattern_matches(self, p: Pattern, label: str) -> bool:
@@ -1037,6 +1045,17 @@ class _Acc:
             return Unknown("too many disjunction combinations")
         current: Value = base
         for terms, defaults, origin, key in self.disjs:
+            if not isinstance(current, (StructRef, ListRef)) and not any(isinstance(t, (StructRef, ListRef)) for t in terms):
+                # Scalars only: distribute (defaults follow CUE's rules).
+                combined = unify_scalars(current, Disj(tuple(terms), tuple(defaults)) if len(terms) > 1 else terms[0])
+                if isinstance(combined, Bottom):
+                    desc = " | ".join(("*" if d else "") + describe(t) for t, d in zip(terms, defaults))
+                    return Bottom(
+                        f"{describe(current)} does not match any of {desc}" if current is not TOP else f"no value matches {desc}",
+                        tuple(o for o in (_value_origin(current), origin) if o),
+                    )
+                current = combined
+                continue
             survivors: list[Value] = []
             marks: list[bool] = []
             pending: list[list[Issue]] = []
