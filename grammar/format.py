@@ -39,13 +39,14 @@ from plancheck.grammar import parse
 __all__ = ["format_text"]
 
 
-def format_text(text: str) -> str | None:
+def format_text(text: str, *, check_syntax: bool = True) -> str | None:
     """``text`` formatted as ``cue fmt`` formats it; None if it does not parse.
 
     A text the supported grammar accepts but CUE v0.4 itself rejects (so that
-    ``cue fmt`` would fail) also gives None.
+    ``cue fmt`` would fail) also gives None. ``check_syntax=False`` skips the
+    supported grammar's own parse, for a caller that already knows it succeeds.
     """
-    if not parse(text).ok:
+    if check_syntax and not parse(text).ok:
         return None
     try:
         tree = _Parser(text).parse_file()
@@ -107,11 +108,11 @@ def _inc8(n: int) -> int:
 # Scanner
 
 _KEYWORDS = frozenset({"if", "for", "in", "let", "true", "false", "null"})
-_OPERATORS = (
+_OPERATORS = frozenset((
     "...", "&&", "||", "==", "!=", "<=", ">=", "=~", "!~", "<-", "::",
     "+", "-", "*", "/", "&", "|", "=", "<", ">", "!", "(", ")", "[", "]",
     "{", "}", ",", ".", ":", "?", ";", "^",
-)  # fmt: skip
+))  # fmt: skip
 _INSERT_AFTER_PUNCT = frozenset({")", "]", "}", "?", "...", ";"})
 _IDENT = re.compile(r"(?:_?#)?[^\W\d][\w$]*|(?:_?#)?\$[\w$]*|_\w*", re.UNICODE)
 _NUMBER = re.compile(
@@ -240,9 +241,12 @@ class _Scanner:
             self.off = end
             tok, lit = "COMMENT", src[start:end].rstrip("\r")
         else:
-            for op in _OPERATORS:
-                if src.startswith(op, start):
-                    break
+            if src[start : start + 3] in _OPERATORS:
+                op = src[start : start + 3]
+            elif src[start : start + 2] in _OPERATORS:
+                op = src[start : start + 2]
+            elif ch in _OPERATORS:
+                op = ch
             else:
                 raise _SyntaxError(f"illegal character {ch!r}")
             self.off = start + len(op)
