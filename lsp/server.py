@@ -67,7 +67,6 @@ def create_server(settings: Settings = Settings(), fixed_debounce: bool = False)
         check_executor=check_executor,
         settings=settings,
     )
-    server.session = session  # type: ignore[attr-defined]
 
     def apply_settings(data: object) -> None:
         debounce = session.settings.debounce_ms
