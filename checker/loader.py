@@ -37,6 +37,12 @@ BUNDLED = {
 }
 
 
+@lru_cache(maxsize=16)
+def _parse_bundled(path: str, text: str) -> ParseResult:
+    # The bundled schema is parsed once per process (its AST is immutable).
+    return parse(text, path)
+
+
 @lru_cache(maxsize=4096)
 def is_bundled_path(path: str) -> bool:
     """Whether a file path lies in the bundled schema."""
@@ -120,7 +126,7 @@ class Loader:
         key = (path, text)
         got = self._parse_cache.get(key)
         if got is None:
-            got = parse(text, path)
+            got = _parse_bundled(path, text) if is_bundled_path(path) else parse(text, path)
             self._parse_cache[key] = got
         return got
 
