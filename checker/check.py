@@ -46,6 +46,10 @@ class Report:
     dependencies: list[str] = field(default_factory=list)
     #: the plan model of every package checked, by folder (and package name)
     plans: dict[str, object] = field(default_factory=dict)
+    #: the parse of every file checked (the language server reuses them)
+    parses: dict[str, object] = field(default_factory=dict)
+    #: every evaluated package, for questions such as checker.query.field_value
+    evaluated: list[object] = field(default_factory=list)
 
     @property
     def files_checked(self) -> int:
@@ -111,6 +115,7 @@ def _check(sources: list[Source], options: CheckOptions, report: Report) -> None
     for source in sources:
         report.diagnostics.extend(_encoding_diagnostics(source))
         unit = loader.unit(source.path, source.text)
+        report.parses[source.path] = unit.result
         for issue in unit.result.errors:
             report.diagnostics.append(
                 Diagnostic(issue.code, rules.info(issue.code).severity, source.path, issue.span, issue.message)
@@ -145,6 +150,7 @@ def _check(sources: list[Source], options: CheckOptions, report: Report) -> None
     contexts = []
     for package, group in packages:
         evaluated = evaluation.evaluate(package)
+        report.evaluated.append(evaluated)
         platform, source = default_platform(package.folder, options.default_platform, loader)
         built = build_plan(evaluated.evaluator, evaluated.root, package.name, str(package.folder), platform, source)
         report.plans[f"{package.folder}:{package.name}"] = built.plan

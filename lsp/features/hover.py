@@ -4,8 +4,8 @@ Each *contributor* answers for one kind of thing (an ``op.#X`` definition,
 an operation's field, a platform string, a reference, a field holding
 pipelines, a documented field, an import path) and the first that recognises
 the cursor wins. The pipeline contributor reads the last check's plan model
-(paths and effective platforms); showing any reference's evaluated value is one
-more contributor once the checker exposes values by source position.
+(paths and effective platforms); a reference shows the value the last check
+computed for the field it names (``plancheck.checker.query``).
 """
 
 from __future__ import annotations
@@ -104,9 +104,21 @@ def reference(ctx: FeatureContext, path: Sequence[ast.Node], offset: int):
     keyword = "let " if binding.kind == "let" else ""
     sep = " = " if binding.kind == "let" else ": "
     body = f"```cue\n{keyword}{binding.name}{sep}{shown}\n```"
+    evaluated = _evaluated(ctx, binding)
+    if evaluated is not None and evaluated != shown:
+        body += f"\n\nevaluates to (as last checked):\n```cue\n{evaluated}\n```"
     if binding.doc:
         body += "\n\n" + binding.doc
     return body, node
+
+
+def _evaluated(ctx: FeatureContext, binding) -> str | None:
+    """The value the last check computed for a field binding, if it is of this version."""
+    if binding.kind != "field" or ctx.checked is None or not ctx.current:
+        return None
+    from plancheck.checker.query import field_value
+
+    return field_value(ctx.checked.report, binding.path, binding.span.start.offset)
 
 
 def pipeline(ctx: FeatureContext, path: Sequence[ast.Node], offset: int):

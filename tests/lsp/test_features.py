@@ -482,3 +482,15 @@ def test_hover_on_a_pipeline_field_shows_what_the_check_evaluated(module: Path) 
     stale = context(module / "plan" / "main.cue", text)
     stale.checked = context(module / "plan" / "main.cue", text + "\n").checked
     assert "pipeline" not in hover(stale, position(text, "images: [p", 2)).contents.value
+
+
+def test_hover_on_a_reference_shows_its_evaluated_value(module: Path) -> None:
+    text = plan(
+        'arches: ["amd64", "arm64"]\nversion: *"1.2" | string\ntag: "\\(version)-\\(arches[1])"\n'
+        "use: tag\nimg: op.#FetchContainer & {ref: \"alpine:\\(tag)\"}\n"
+    )
+    ctx = context(module / "plan" / "main.cue", text)
+    on_tag = hover(ctx, position(text, "use: tag", 6))
+    assert 'evaluates to (as last checked):\n```cue\n"1.2-arm64"\n```' in on_tag.contents.value
+    on_arches = hover(ctx, position(text, "arches[1]", 1))
+    assert '["amd64", "arm64"]' in on_arches.contents.value

@@ -162,3 +162,15 @@ def test_existence_guards_and_scalar_with_pipeline(plans):
 
 def test_reference_cycles_do_not_crash(plans):
     assert plans.codes("package main\n\na: b\nb: a\nc: {d: c}\n") == []
+
+
+def test_query_renders_the_evaluated_value_of_a_field(plans):
+    from plancheck.checker.query import field_value
+
+    text = HEADER + 'v: *"1" | string\nx: {a: v, b: [1, 2], c: string}\ne: op.#Exec & {args: ["true"]}\n'
+    report = plans.check(text)
+    path = str(plans.root / "main.cue")
+    offset = text.index("x: {")
+    assert field_value(report, path, offset) == '{a: "1", b: [1, 2], c: string}'
+    assert field_value(report, path, text.index("e: op")) == '{do: "exec", args: ["true"], dir: "/", mount: {}}'
+    assert field_value(report, path, 3) is None
