@@ -14,7 +14,7 @@ runs it again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 
@@ -31,6 +31,8 @@ class Tables:
     identity: frozenset[int]
     #: per rule: ("identity" | "helper" | "flatten" | "method", builder method name)
     callback_plan: tuple[tuple[str, str], ...] = ()
+    #: memo of chains of unit reductions: (state below, top state, terminal) -> top state after them
+    unit_chains: dict = field(default_factory=dict, compare=False)
 
 
 def build_tables(parse_table: Any, start: str = "start") -> Tables:
@@ -156,26 +158,36 @@ def run(
     """
     actions = tables.actions
     gotos = tables.gotos
+    chains = tables.unit_chains
     end_state = tables.end
     n = len(tokens)
     push_state = state_stack.append
     push_value = value_stack.append
+    state = state_stack[-1]
     while i < n:
         tok = tokens[i]
         ttype = tok.type
         while True:
-            entry = actions[state_stack[-1]].get(ttype)
+            entry = actions[state].get(ttype)
             if entry is None:
                 return i, None
             if len(entry) == 1:
-                push_state(entry[0])
+                state = entry[0]
+                push_state(state)
                 push_value(tok)
                 break
             size, name, rule = entry
             cb = callbacks[rule]
             if cb is None:
-                # Unit rule: same value, new state.
-                state_stack[-1] = gotos[state_stack[-2]][name]
+                # Unit rules (`?rule: child`): same value, new state. An operand
+                # goes through one a precedence level; the whole chain is
+                # looked up once per (state below, state, terminal).
+                below = state_stack[-2]
+                key = (below, state, ttype)
+                top = chains.get(key)
+                if top is None:
+                    top = chains[key] = _unit_chain(tables, callbacks, below, gotos[below][name], ttype)
+                state_stack[-1] = state = top
                 continue
             if size:
                 args = value_stack[-size:]
@@ -184,12 +196,22 @@ def run(
             else:
                 args = []
             push_value(cb(args))
-            new_state = gotos[state_stack[-1]][name]
-            push_state(new_state)
-            if new_state == end_state and ttype == "$END":
+            state = gotos[state_stack[-1]][name]
+            push_state(state)
+            if state == end_state and ttype == "$END":
                 return -1, value_stack[-1]
         i += 1
     return n, None
+
+
+def _unit_chain(tables: Tables, callbacks: Sequence[Callable | None], below: int, top: int, ttype: str) -> int:
+    """The state reached after every further unit reduction ``ttype`` triggers over ``below``."""
+    actions, gotos = tables.actions, tables.gotos
+    while True:
+        entry = actions[top].get(ttype)
+        if entry is None or len(entry) == 1 or callbacks[entry[2]] is not None:
+            return top
+        top = gotos[below][entry[1]]
 
 
 def expected(tables: Tables, state: int) -> frozenset[str]:

@@ -74,6 +74,9 @@ _OPENER_TEXT = {"LBRACE": "{", "LBRACK": "[", "LPAREN": "("}
 # `#` and `_#` alone are identifiers too (the v0.4 scanner); `#1` is `#` then 1.
 _IDENT = re.compile(r"_?\#(?:(?:[^\W\d]|\$)[\w$]*)?|(?:[^\W\d]|\$)[\w$]*")
 _IDENT_ASCII = re.compile(r"_?\#(?:[A-Za-z_$][\w$]*)?|[A-Za-z_$][\w$]*", re.ASCII)
+_STRING_STOPS = {q: re.compile("[\n\\\\" + q + "]").search for q in "\"'"}
+_BLANKS = re.compile(r"[ \t\r]*")
+_BLANK_LINES = re.compile(r"[ \t\r\n]*")
 _PUNCT_RE = re.compile(r"\.\.\.|&&|\|\||==|!=|<=|>=|=~|!~|::|<-|[-+*/&|!<>=(){}\[\],:?.;]")
 
 # What a character can start (ASCII); other characters are letters (identifiers) or illegal.
@@ -348,6 +351,8 @@ class _Scanner:
         ident_match = _IDENT_ASCII.match if fast else _IDENT.match
         punct_match = _PUNCT_RE.match
         kinds = _CHAR_KIND
+        blanks = _BLANKS.match
+        blank_lines = _BLANK_LINES.match
         while i < n:
             c = text[i]
             kind = kinds.get(c)
@@ -394,9 +399,7 @@ class _Scanner:
                 else:
                     i = self.scan_ident(i, j)
             elif kind == "ws":
-                i += 1
-                while i < n and text[i] in " \t\r":
-                    i += 1
+                i = blanks(text, i).end()
             elif kind == "punct":
                 if c == "/" and text.startswith("//", i):
                     i = self.scan_comment(i)
@@ -434,15 +437,14 @@ class _Scanner:
                     i = self.scan_punct(p, i)
             elif kind == "nl":
                 if self.insert_eol:
-                    j = i + 1
-                    while j < n and text[j] in " \t\r\n":
-                        j += 1
+                    j = blank_lines(text, i + 1).end()
                     if j >= n or text[j] not in ",:":
                         self.insert_comma(i)
                     else:
                         self.insert_eol = False
                 self.newline_at(i)
-                i += 1
+                # The next line's indentation goes with its newline.
+                i = blanks(text, i + 1).end()
             elif kind == "str":
                 i = self.scan_string_start(i, i + 1)
             elif kind == "num":
@@ -799,6 +801,7 @@ class _Scanner:
         q = quote.char
         close = q * quote.num_char + "#" * quote.hashes
         esc = "\\" + "#" * quote.hashes
+        stop = _STRING_STOPS[q]
         k = i
         while True:
             if k >= n:
@@ -833,7 +836,9 @@ class _Scanner:
                     return self.begin_interpolation(tok_start, i, k, after + 1, quote, frame, body_pos)
                 k = after + 1
                 continue
-            k += 1
+            # Jump to the next character that can matter.
+            m = stop(text, k + 1)
+            k = m.start() if m is not None else n
 
     def end_string(
         self, tok_start: int, body_start: int, body_end: int, end: int, quote: _Quote, frame: _Frame | None, body_pos: Position
