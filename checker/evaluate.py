@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from plancheck.checker.eval import builtins as bi
 from plancheck.checker.eval.evaluator import Evaluator, ImportedPackage, Issue
@@ -130,8 +131,13 @@ def evaluate_package(pkg: Package, loader: Loader, is_user_file) -> EvaluatedPac
     return Evaluation(loader, is_user_file).evaluate(pkg)
 
 
-def walk_data(ev: Evaluator, root: Vertex) -> None:
-    """Evaluate every data field under ``root`` (iteratively, depth-limited)."""
+def iter_data(ev: Evaluator, root: Vertex) -> Iterator[Vertex]:
+    """Every data vertex under ``root``, evaluated, depth first in declaration order.
+
+    Data is regular and hidden fields and list elements; definitions and
+    optional fields are not (a definition is checked where it is used).
+    Iterative and depth-limited, so no plan can exhaust the Python stack.
+    """
     stack: list[tuple[Vertex, int]] = [(root, 0)]
     seen: set[int] = set()
     while stack:
@@ -140,6 +146,7 @@ def walk_data(ev: Evaluator, root: Vertex) -> None:
             continue
         seen.add(id(v))
         ev.finalize(v)
+        yield v
         sv = ev.struct_of(v)
         if sv is not None:
             for label, arc in reversed(list(sv.arcs.items())):
@@ -150,3 +157,9 @@ def walk_data(ev: Evaluator, root: Vertex) -> None:
         if lv is not None and lv.elements:
             for el in reversed(lv.elements):
                 stack.append((el, depth + 1))
+
+
+def walk_data(ev: Evaluator, root: Vertex) -> None:
+    """Evaluate every data field under ``root``."""
+    for _ in iter_data(ev, root):
+        pass

@@ -19,7 +19,8 @@ from plancheck.checker.eval.evaluator import Evaluator
 from plancheck.checker.eval.values import (
     Bool, Bytes, Disj, Float, Int, ListRef, Null, Origin as VOrigin, Str, StructRef, Value, resolve_default,
 )
-from plancheck.checker.eval.vertex import Vertex, format_path, is_definition, is_regular
+from plancheck.checker.eval.vertex import Vertex, format_path, is_regular
+from plancheck.checker.evaluate import iter_data
 from plancheck.checker.loader import is_bundled_path
 from plancheck.checker.plan import UNKNOWN, Op, OpField, Origin, Pipeline, PipelineRef, Plan, SecretRef
 
@@ -101,26 +102,12 @@ class PlanBuilder:
 
     def _discover(self, root: Vertex) -> None:
         ev = self.ev
-        stack: list[tuple[Vertex, int]] = [(root, 0)]
-        seen: set[int] = set()
-        while stack:
-            v, depth = stack.pop()
-            if id(v) in seen or depth > MAX_DEPTH:
-                continue
-            seen.add(id(v))
+        for v in iter_data(ev, root):
             sv = ev.struct_of(v)
             if sv is not None:
                 up = sv.arcs.get("#up")
                 if up is not None and ev.list_of(up) is not None:
                     self._queue(format_path(v.path), v, False)
-                for label, arc in reversed(list(sv.arcs.items())):
-                    if is_definition(label) or label in sv.optional:
-                        continue
-                    stack.append((arc, depth + 1))
-            lv = ev.list_of(v)
-            if lv is not None and lv.elements:
-                for el in reversed(lv.elements):
-                    stack.append((el, depth + 1))
 
     def _queue(self, path: str, v: Vertex, inline: bool) -> None:
         if id(v) not in self._by_vertex:

@@ -39,17 +39,3 @@ def workspace(tmp_path: Path) -> Path:
     (tmp_path / "cue.mod" / "module.cue").write_text('module: "example.com/app"\n')
     (tmp_path / "plan").mkdir()
     return tmp_path
-
-
-@pytest.fixture(scope="session")
-def cue_oracle():
-    from cue_oracle import CueOracle, unavailable_reason
-
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    oracle = CueOracle()
-    try:
-        yield oracle
-    finally:
-        oracle.close()
