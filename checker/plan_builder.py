@@ -17,7 +17,7 @@ from typing import Any
 from plancheck.checker import platforms
 from plancheck.checker.eval.evaluator import Evaluator
 from plancheck.checker.eval.values import (
-    Bool, Bytes, Disj, Float, Int, ListRef, Null, Origin as VOrigin, Str, StructRef, Value, resolve_default,
+    Bool, Bytes, Float, Int, ListRef, Null, Origin as VOrigin, Str, StructRef, Value, resolve_default,
 )
 from plancheck.checker.eval.vertex import Vertex, format_path, is_regular
 from plancheck.checker.evaluate import iter_data
@@ -116,7 +116,6 @@ class PlanBuilder:
 
     # -- pipelines ---------------------------------------------------------------------
     def _build_pipeline(self, path: str, v: Vertex, inline: bool) -> None:
-        ev = self.ev
         elements = self._op_vertices(v)
         ops: list[Op] = []
         deps: list[str] = []
@@ -304,7 +303,6 @@ class PlanBuilder:
         return self._py(value, v, depth)
 
     def _py(self, value: Value, v: Vertex | None, depth: int) -> Any:
-        ev = self.ev
         if isinstance(value, Null):
             return None
         if isinstance(value, (Str, Int, Float, Bool, Bytes)):

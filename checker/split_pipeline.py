@@ -15,7 +15,6 @@ from plancheck.grammar.span import LineIndex
 
 
 def split_fix(ctx, site, platforms_field: ast.Field, file: str) -> Fix | None:
-    ev = ctx.package.evaluator
     text = ctx.text(file)
     if text is None:
         return None

@@ -18,12 +18,10 @@ import gc
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 from plancheck.grammar import ast, lalr
 from plancheck.grammar.ast import LabelKind
-from plancheck.grammar.lexer import AttrValue, LexResult, StrPart, StringInfo, Tok, tokenize
+from plancheck.grammar.lexer import AttrValue, LexResult, StrPart, Tok, tokenize
 from plancheck.grammar.span import Position, Span
 
 
@@ -321,7 +319,7 @@ def _found(tok, text: str) -> str:
     if tok.type == "COMMA" and tok.inserted:
         return "newline"
     if getattr(tok, "inserted", False):
-        return f"end of file"
+        return "end of file"
     src = text[tok.start.offset : tok.end.offset]
     if len(src) > 40:
         src = src[:37] + "..."

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from plancheck.checker.eval.values import (
-    BASIC_TYPES, FLOAT_TYPES, INT_RANGES, TOP, Bool, Bound, Bottom, Bytes, Float, Int, Kind, ListRef,
+    BASIC_TYPES, FLOAT_TYPES, INT_RANGES, Bool, Bound, Bottom, Bytes, Int, Kind, ListRef,
     Null, Origin, Piece, Str, StructRef, Unknown, Value,
 )
 

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable
 
 from plancheck.checker.eval import builtins as bi
 from plancheck.checker.eval.scopes import (
-    BindEnv, Env, FileEnv, LetEnv, PackageEnv, StructEnv, declared, names_in_scope,
+    BindEnv, Env, FileEnv, LetEnv, PackageEnv, StructEnv, names_in_scope,
 )
 from plancheck.checker.eval.values import (
     ALL_KINDS, TOP, Bool, Bottom, Bound, Bytes, Disj, Float, Int, Kind, ListRef, Null, Origin, Piece,

@@ -44,7 +44,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from plancheck.checker.diagnostics import Diagnostic, Severity
-from plancheck.checker.eval.values import Disj, ListRef, StructRef, resolve_default
+from plancheck.checker.eval.values import Disj, ListRef, StructRef
 from plancheck.checker.eval.vertex import is_regular
 from plancheck.checker.loader import is_bundled_path
 from plancheck.checker.rules import RuleInfo
