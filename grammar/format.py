@@ -1182,7 +1182,6 @@ class _Parser:
         m.token_pos = self.pos
         self.next()
         while True:
-            tok = self.tok
             label, expr, _, ok = self.parse_label(True)
             if not ok or self.tok not in (":", "?"):
                 if expr is None:

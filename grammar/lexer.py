@@ -110,19 +110,6 @@ class Tok:
         self.end = end
         self.inserted = inserted
 
-    # Lark's error types read these when a token is wrapped in UnexpectedToken.
-    @property
-    def line(self) -> int:
-        return self.start.line
-
-    @property
-    def column(self) -> int:
-        return self.start.column
-
-    @property
-    def start_pos(self) -> int:
-        return self.start.offset
-
     @property
     def span(self) -> Span:
         return Span(self.start, self.end)
@@ -220,7 +207,6 @@ class _Scanner:
         self.preamble = True
         self.preamble_state = 0
         self.at_decl_start = True
-        self.import_group = False
         self.truncated = False
 
     # -- positions --------------------------------------------------------
@@ -251,12 +237,6 @@ class _Scanner:
             self.line_byte += len(self.text[self.line_start : offset + 1].encode("utf-8", "surrogatepass"))
         self.line += 1
         self.line_start = offset + 1
-
-    def advance_lines(self, start: int, end: int) -> None:
-        i = self.text.find("\n", start, end)
-        while i >= 0:
-            self.newline_at(i)
-            i = self.text.find("\n", i + 1, end)
 
     def issue(self, message: str, start: int, end: int | None = None, code: str = "CUE001") -> None:
         s = self.pos(start)
@@ -1048,10 +1028,6 @@ def _skip_simple_string(text: str, k: int) -> int:
             return -1
         i += 1
     return -1
-
-
-def _is_ident_start(c: str) -> bool:
-    return bool(c) and (c.isalpha() or c in "_$#")
 
 
 def _describe_char(c: str) -> str:

@@ -344,9 +344,6 @@ def _span(first, last) -> Span:
     return Span(_start_of(first), _end_of(last))
 
 
-_BINARY_RULES = ("logical_or", "logical_and", "comparison", "additive", "multiplicative")
-
-
 class _Builder:
     """Reduction callbacks that build :mod:`~plancheck.grammar.ast` nodes."""
 

@@ -911,8 +911,6 @@ class _Acc:
                 continue
             for g in groups:
                 d = g.vertex
-                if label in g.extra:
-                    continue
                 self.ev.finalize(d)
                 dv = self.ev.struct_of(d) or d
                 if dv.open or label in dv.arcs or dv.incomplete or not isinstance(resolve_default(d.value or TOP), StructRef) and not dv.arcs:
@@ -1183,14 +1181,6 @@ def _append_conjunct(v: Vertex, c: Conjunct) -> None:
         if existing.expr is c.expr and existing.env is c.env:
             return
     v.conjuncts.append(c)
-
-
-def _literal_labels(node: Any) -> list[str]:
-    out = []
-    for decl in node.decls:
-        if isinstance(decl, ast.Field) and decl.label.name is not None:
-            out.append(decl.label.name)
-    return out
 
 
 def _inherited(v: Vertex) -> Iterable[Closedness]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from plancheck.grammar.span import Span
 
@@ -349,7 +349,7 @@ def unify_scalars(a: Value, b: Value) -> Value:
     if a.concrete and b.concrete:
         return _unify_concrete(a, b)
     if isinstance(a, Kind) and isinstance(b, Kind):
-        kinds = _kinds_meet(a.kinds, b.kinds)
+        kinds = a.kinds & b.kinds
         if not kinds:
             return conflict(a, b)
         bounds = a.bounds + tuple(x for x in b.bounds if x not in a.bounds)
@@ -360,10 +360,6 @@ def unify_scalars(a: Value, b: Value) -> Value:
     if isinstance(b, Kind):
         return _check_kind(b, a)
     return conflict(a, b)
-
-
-def _kinds_meet(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
-    return a & b
 
 
 def _unify_unknown(u: Unknown, other: Value) -> Value:
@@ -400,7 +396,7 @@ def _check_kind(k: Kind, v: Value) -> Value:
     vk = SCALAR_KINDS.get(type(v))
     if vk is None:
         return conflict(k, v)
-    if vk not in k.kinds and not (vk == "int" and "float" in k.kinds and "int" not in k.kinds and False):
+    if vk not in k.kinds:
         return conflict(k, v)
     for b in k.bounds:
         ok = check_bound(b, v)
@@ -417,7 +413,8 @@ def check_bound(b: Bound, v: Value) -> bool | None:
         if not isinstance(v, Str) or not isinstance(x, Str):
             return False if not isinstance(v, (Str, Bytes)) else None
         try:
-            matched = re.search(_go_regexp(x.value), v.value) is not None
+            # RE2 and Python agree on the syntax plans use.
+            matched = re.search(x.value, v.value) is not None
         except re.error:
             return None  # RE2 syntax Python does not share: cannot decide
         return matched if op == "=~" else not matched
@@ -440,11 +437,6 @@ def check_bound(b: Bound, v: Value) -> bool | None:
     if op == ">=":
         return a >= c
     return None
-
-
-def _go_regexp(pattern: str) -> str:
-    # RE2 and Python agree on the syntax plans use; map the few spellings that differ.
-    return pattern.replace("(?P<", "(?P<").replace("\\z", "\\Z")
 
 
 def _unify_disj(a: Value, b: Value) -> Value:
@@ -502,13 +494,3 @@ def resolve_default(v: Value) -> Value:
         d = v.default()
         return d if d is not None else v
     return v
-
-
-def is_concrete(v: Value) -> bool:
-    return v.concrete
-
-
-def python_scalar(v: Value) -> Any:
-    if isinstance(v, Null):
-        return None
-    return v.value  # type: ignore[attr-defined]

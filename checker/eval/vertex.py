@@ -69,17 +69,12 @@ class Pattern:
 
 
 class Closedness:
-    """A closed definition ``vertex`` that restricts the labels of a struct.
+    """A closed definition ``vertex`` that restricts the labels of a struct."""
 
-    ``extra`` holds labels allowed besides the definition's own (the fields
-    declared next to an embedded definition).
-    """
+    __slots__ = ("vertex",)
 
-    __slots__ = ("vertex", "extra")
-
-    def __init__(self, vertex: "Vertex", extra: frozenset[str] = frozenset()) -> None:
+    def __init__(self, vertex: "Vertex") -> None:
         self.vertex = vertex
-        self.extra = extra
 
 
 class Vertex:
