@@ -62,7 +62,6 @@ RULE = RuleInfo("PLT001", "invalid-platform", Severity.ERROR, "invalid platform"
 
 def check(ctx) -> Iterable[Diagnostic]:
     ev = ctx.package.evaluator
-    seen: set[tuple] = set()
     for use in platform_uses(ev, ctx.built):
         try:
             platforms.parse(use.value.value)
@@ -72,10 +71,6 @@ def check(ctx) -> Iterable[Diagnostic]:
         origin = span_of(use.value, error.start, max(error.end, error.start), ctx.text) or use.origin
         if origin is None or not ctx.is_user(origin.path):
             continue
-        key = (origin.path, origin.span.start.offset, origin.span.end.offset)
-        if key in seen:
-            continue
-        seen.add(key)
         message = f"invalid platform: {error.message}"
         fix = None
         if error.suggestion:

@@ -60,7 +60,6 @@ _BARE = "a bare architecture means"
 
 def check(ctx) -> Iterable[Diagnostic]:
     ev = ctx.package.evaluator
-    seen: set[tuple] = set()
     for use in platform_uses(ev, ctx.built):
         spec = use.value.value
         try:
@@ -73,10 +72,6 @@ def check(ctx) -> Iterable[Diagnostic]:
         origin = span_of(use.value, 0, len(spec), ctx.text) or use.origin
         if origin is None or not ctx.is_user(origin.path):
             continue
-        key = (origin.path, origin.span.start.offset)
-        if key in seen:
-            continue
-        seen.add(key)
         fix = None
         whole = literal_text_span(use.value, ctx.text)
         if whole is not None and ctx.is_user(whole.path):

@@ -71,7 +71,6 @@ RULE = RuleInfo("PLT003", "platforms-list", Severity.WARNING, "platforms list on
 
 def check(ctx) -> Iterable[Diagnostic]:
     ev = ctx.package.evaluator
-    seen: set[tuple] = set()
     for site in ctx.built.sites:
         if site.op.do != "docker-build":
             continue
@@ -85,10 +84,6 @@ def check(ctx) -> Iterable[Diagnostic]:
         if decl is None:
             continue
         file, field = decl
-        key = (file, field.span.start.offset)
-        if key in seen:
-            continue
-        seen.add(key)
         count = len(lv.elements or [])
         origin = Origin(file, field.label.span)
         text = ctx.text(file) or ""

@@ -56,7 +56,6 @@ RULE = RuleInfo("PLT005", "mixed-platforms", Severity.ERROR, "two different plat
 
 def check(ctx) -> Iterable[Diagnostic]:
     plan = ctx.plan
-    seen: set[tuple] = set()
     for pipeline in plan.pipelines.values():
         first: tuple[str, Origin | None, str] | None = None
         for op in pipeline.ops:
@@ -68,10 +67,6 @@ def check(ctx) -> Iterable[Diagnostic]:
                     continue
                 if platform == first[0] or origin is None or not ctx.is_user(origin.path):
                     continue
-                key = (origin.path, origin.span.start.offset)
-                if key in seen:
-                    continue
-                seen.add(key)
                 related = ()
                 if first[1] is not None and ctx.is_user(first[1].path):
                     related = (Related(first[1].path, first[1].span, f"{first[2]} is for {first[0]}"),)

@@ -49,7 +49,6 @@ RULE = RuleInfo("PLT006", "images-list", Severity.ERROR, "images on #PushContain
 
 def check(ctx) -> Iterable[Diagnostic]:
     ev = ctx.package.evaluator
-    seen: set[tuple] = set()
     for site in ctx.built.sites:
         if site.op.do != "push-container":
             continue
@@ -62,10 +61,6 @@ def check(ctx) -> Iterable[Diagnostic]:
             if not ctx.is_user(file):
                 continue
             origin = Origin(file, decl.value.span)
-            key = (file, decl.value.span.start.offset)
-            if key in seen:
-                continue
-            seen.add(key)
             yield ctx.diagnostic(
                 "PLT006",
                 origin,
