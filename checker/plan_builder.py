@@ -22,6 +22,7 @@ from plancheck.checker.eval.values import (
 from plancheck.checker.eval.vertex import Vertex, format_path, is_regular
 from plancheck.checker.evaluate import iter_data
 from plancheck.checker.loader import is_bundled_path
+from plancheck.grammar.span import Position, Span
 from plancheck.checker.plan import UNKNOWN, Op, OpField, Origin, Pipeline, PipelineRef, Plan, SecretRef
 
 #: do value -> op definition
@@ -48,6 +49,10 @@ OPS = {
 EXECUTABLE_FIELDS = {"from", "context"}
 
 MAX_DEPTH = 60
+
+_START = Position(1, 1, 0, 0)
+#: the span of an op or pipeline whose text cannot be found (never in practice)
+_NOWHERE = Span(_START, _START)
 
 
 @dataclass
@@ -124,7 +129,7 @@ class PlanBuilder:
             op = self._op(i, el, path, deps)
             if op is not None:
                 ops.append(op)
-        origin = _vertex_origin(v) or Origin("", _empty_span())
+        origin = _vertex_origin(v) or Origin("", _NOWHERE)
         self.pipelines[path] = Pipeline(path, origin, tuple(ops), tuple(dict.fromkeys(deps)), None, "default", None, inline)
 
     def _op_vertices(self, v: Vertex) -> list[Vertex]:
@@ -146,7 +151,7 @@ class PlanBuilder:
     def _op(self, index: int, el: Vertex, pipeline: str, deps: list[str]) -> Op | None:
         ev = self.ev
         sv = ev.struct_of(el)
-        origin = _vertex_origin(el) or Origin("", _empty_span())
+        origin = _vertex_origin(el) or Origin("", _NOWHERE)
         if sv is None:
             return None
         do_v = sv.arcs.get("do")
@@ -403,13 +408,6 @@ def _is_default(ev: Evaluator, arc: Vertex) -> bool:
         if not is_bundled_path(c.env.file):
             return False
     return True
-
-
-def _empty_span():
-    from plancheck.grammar.span import Position, Span
-
-    p = Position(1, 1, 0, 0)
-    return Span(p, p)
 
 
 def build_plan(ev: Evaluator, root: Vertex, package: str, folder: str, default_platform: str, default_source: str = "builtin") -> BuiltPlan:
