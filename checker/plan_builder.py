@@ -102,7 +102,13 @@ class PlanBuilder:
             platform, source, origin = self._platform(path, set())
             final[path] = Pipeline(p.path, p.origin, p.ops, p.depends_on, platform, source, origin, p.inline)
         plan = Plan(self.package, self.folder, final, self.default_platform, self.default_source)
-        sites = [OpSite(s.vertex, s.struct, s.pipeline, final[s.pipeline].ops[s.op.index]) for s in self.sites if s.pipeline in final]
+        # Ops are numbered by their element: an element that is not an op leaves a gap.
+        by_index = {path: {op.index: op for op in p.ops} for path, p in final.items()}
+        sites = [
+            OpSite(s.vertex, s.struct, s.pipeline, by_index[s.pipeline][s.op.index])
+            for s in self.sites
+            if s.op.index in by_index.get(s.pipeline, {})
+        ]
         return BuiltPlan(plan, dict(self.vertices), sites)
 
     def _discover(self, root: Vertex) -> None:

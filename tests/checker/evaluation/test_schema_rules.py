@@ -174,3 +174,11 @@ def test_query_renders_the_evaluated_value_of_a_field(plans):
     assert field_value(report, path, offset) == '{a: "1", b: [1, 2], c: string}'
     assert field_value(report, path, text.index("e: op")) == '{do: "exec", args: ["true"], dir: "/", mount: {}}'
     assert field_value(report, path, 3) is None
+
+
+def test_a_pipeline_element_that_is_not_an_op_does_not_break_the_ops_after_it(plans):
+    # `op.#FetchC#ontainer` parses as two elements; the first is no op. The op
+    # after it keeps its element index (this once crashed the plan builder).
+    text = HEADER + 'base: #up: [op.#FetchC#ontainer & {ref: "alpine:3.18"}]\n'
+    codes = plans.codes(text)
+    assert "CUE001" in codes
