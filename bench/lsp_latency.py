@@ -10,9 +10,12 @@ for that document *and version*. The debounce delay is set with
 delay, when set, adds to it one for one) and reported with the results.
 
 The same plan is also checked in-process (``check_package``, the call the
-server makes), so the output separates the checker's share from the server's.
+server makes), both whole and incrementally after the same edit, so the
+output separates the checker's share from the server's. ``--no-incremental``
+runs the server with whole checks on every change (the figure before
+incremental checks existed).
 
-    .venv/bin/python bench/lsp_latency.py [--lines 2000] [--edits 200] [--debounce-ms 0] [--json]
+    .venv/bin/python bench/lsp_latency.py [--lines 2000] [--edits 200] [--debounce-ms 0] [--no-incremental] [--json]
 """
 
 from __future__ import annotations
@@ -112,7 +115,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-async def measure(lines: int, edits: int, debounce_ms: int, timeout: float) -> dict:
+async def measure(lines: int, edits: int, debounce_ms: int, timeout: float, incremental: bool = True) -> dict:
     text = generate_plan(lines)
     with tempfile.TemporaryDirectory(prefix="plancheck-lsp-bench-") as tmp:
         root = Path(tmp)
@@ -123,6 +126,7 @@ async def measure(lines: int, edits: int, debounce_ms: int, timeout: float) -> d
         uri = plan.as_uri()
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "plancheck.lsp", "--debounce-ms", str(debounce_ms),
+            *([] if incremental else ["--no-incremental"]),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
             limit=2**24,
         )  # fmt: skip
@@ -178,25 +182,29 @@ async def measure(lines: int, edits: int, debounce_ms: int, timeout: float) -> d
                 except asyncio.TimeoutError:
                     process.kill()
                     await process.wait()
-        check_times = in_process_check(root, text, runs=min(30, edits))
+        check_times, incremental_times = in_process_check(root, text, runs=min(30, edits))
     return {
         "lines": text.count("\n"),
         "edits": edits,
         "debounce_ms": debounce_ms,
+        "incremental": incremental,
         "first_diagnostics_ms": first * 1000,
         "median_ms": statistics.median(times) * 1000,
         "p95_ms": percentile(times, 0.95) * 1000,
         "min_ms": min(times) * 1000,
         "max_ms": max(times) * 1000,
         "check_median_ms": statistics.median(check_times) * 1000,
+        "incremental_check_median_ms": statistics.median(incremental_times) * 1000,
         "codes_seen": sorted(c for c in codes if c),
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
     }
 
 
-def in_process_check(root: Path, text: str, runs: int) -> list[float]:
-    """The checker's own time on the same package (what the server calls on every change)."""
+def in_process_check(root: Path, text: str, runs: int) -> tuple[list[float], list[float]]:
+    """The checker's own time on the same package (what the server calls on every
+    change): whole checks, and incremental checks after the benchmark's edit."""
+    from plancheck.checker.incremental import IncrementalChecker
     from plancheck.lsp.analysis import check_package, snapshot_package
     from plancheck.lsp.documents import TextDocument
     from plancheck.lsp.settings import Settings
@@ -204,14 +212,24 @@ def in_process_check(root: Path, text: str, runs: int) -> list[float]:
     (root / "cue.mod").mkdir(exist_ok=True)
     (root / "cue.mod" / "module.cue").write_text('module: "example.com/bench"\n')
     (root / "main.cue").write_text(text)
-    document = TextDocument((root / "main.cue").as_uri(), text, 1)
-    times = []
-    for _ in range(runs):
-        snapshot = snapshot_package(document.folder, [document], {document.path: text})
+
+    def check(body: str, incremental: IncrementalChecker | None) -> float:
+        document = TextDocument((root / "main.cue").as_uri(), body, 1)
+        snapshot = snapshot_package(document.folder, [document], {document.path: body})
         started = time.perf_counter()
-        check_package(snapshot, Settings())
-        times.append(time.perf_counter() - started)
-    return times
+        check_package(snapshot, Settings(), incremental)
+        return time.perf_counter() - started
+
+    whole = [check(text, None) for _ in range(runs)]
+    incremental = IncrementalChecker()
+    check(text, incremental)
+    lines = text.splitlines(keepends=True)
+    middle = lines.index('\t\t\tplatform: "linux/arm64"\n', len(lines) // 2)
+    partial = []
+    for n in range(runs):
+        lines[middle] = f'\t\t\tplatform: "linux/{"aarch64" if n % 2 == 0 else "arm64"}"\n'
+        partial.append(check("".join(lines), incremental))
+    return whole, partial
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,17 +238,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--edits", type=int, default=200)
     p.add_argument("--debounce-ms", type=int, default=0)
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for one publish")
+    p.add_argument("--no-incremental", action="store_true", help="run the server with whole checks on every change")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     args = p.parse_args(argv)
-    result = asyncio.run(measure(args.lines, args.edits, args.debounce_ms, args.timeout))
+    result = asyncio.run(measure(args.lines, args.edits, args.debounce_ms, args.timeout, not args.no_incremental))
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"plan: {result['lines']} lines; {result['edits']} edits; debounce {result['debounce_ms']} ms")
+        mode = "incremental" if result["incremental"] else "whole checks"
+        print(f"plan: {result['lines']} lines; {result['edits']} edits; debounce {result['debounce_ms']} ms; {mode}")
         print(f"first diagnostics after didOpen: {result['first_diagnostics_ms']:.0f} ms")
         print(f"didChange -> publishDiagnostics: median {result['median_ms']:.1f} ms, "
               f"p95 {result['p95_ms']:.1f} ms (min {result['min_ms']:.1f}, max {result['max_ms']:.1f})")  # fmt: skip
-        print(f"of which the check itself (in-process, median of {min(30, args.edits)}): {result['check_median_ms']:.1f} ms")
+        print(
+            f"the check itself (in-process, median of {min(30, args.edits)}): whole {result['check_median_ms']:.1f} ms, "
+            f"incremental {result['incremental_check_median_ms']:.1f} ms"
+        )
         print(f"machine: {result['cpus']} CPUs, load average {result['load_average']}")
     return 0
 

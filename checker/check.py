@@ -15,11 +15,15 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
 
 from plancheck.checker import rules
 from plancheck.checker.diagnostics import Diagnostic, Severity
 from plancheck.checker.sources import Source
 from plancheck.grammar.span import LineIndex, Span
+
+if TYPE_CHECKING:
+    from plancheck.grammar.parser import ParseResult
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,12 @@ class PlanResult:
     report: Report
 
 
-def check_sources(sources: list[Source], options: CheckOptions | None = None) -> Report:
+def check_sources(
+    sources: list[Source], options: CheckOptions | None = None, parses: Mapping[str, ParseResult] | None = None
+) -> Report:
+    """Check ``sources``; ``parses`` (path -> parse of that source's text) saves
+    parsing again what a caller already parsed (the language server's
+    incremental checks pass parses made of re-used declarations)."""
     options = options or CheckOptions()
     report = Report()
     for source in sources:
@@ -77,7 +86,7 @@ def check_sources(sources: list[Source], options: CheckOptions | None = None) ->
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _check(sources, options, report)
+        _check(sources, options, report, parses or {})
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -102,7 +111,7 @@ def load_plan(path: str, options: CheckOptions | None = None) -> PlanResult:
 # ---------------------------------------------------------------------------
 
 
-def _check(sources: list[Source], options: CheckOptions, report: Report) -> None:
+def _check(sources: list[Source], options: CheckOptions, report: Report, parses: Mapping[str, ParseResult]) -> None:
     from plancheck.checker.context import RuleContext
     from plancheck.checker.environment import default_platform
     from plancheck.checker.evaluate import Evaluation
@@ -114,7 +123,7 @@ def _check(sources: list[Source], options: CheckOptions, report: Report) -> None
     units = []
     for source in sources:
         report.diagnostics.extend(_encoding_diagnostics(source))
-        unit = loader.unit(source.path, source.text)
+        unit = loader.unit(source.path, source.text, parses.get(source.path))
         report.parses[source.path] = unit.result
         for issue in unit.result.errors:
             report.diagnostics.append(

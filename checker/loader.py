@@ -130,7 +130,11 @@ class Loader:
             self._parse_cache[key] = got
         return got
 
-    def unit(self, path: str, text: str) -> FileUnit:
+    def unit(self, path: str, text: str, result: ParseResult | None = None) -> FileUnit:
+        """The file ``path`` holding ``text``; ``result`` is its parse when the caller has one."""
+        if result is not None:
+            self._parse_cache[(path, text)] = result
+            return FileUnit(path, text, result)
         return FileUnit(path, text, self.parse(path, text))
 
     def active(self, unit: FileUnit) -> bool:

@@ -189,22 +189,36 @@ def tokenize(text: str) -> LexResult:
     return _Scanner(text).run()
 
 
+def tokenize_range(text: str, start: Position, end: int, preamble: bool) -> LexResult:
+    """Tokens of ``text[start.offset:end]`` with positions in the whole ``text``.
+
+    ``start`` must be the first column of a line outside any bracket or
+    string (a top-level declaration's first line); ``preamble`` says whether
+    ``package`` and ``import`` may still be keywords there. A token that runs
+    past ``end`` (an unterminated multi-line string) ends past ``end``: callers
+    check that the range holds whole declarations.
+    """
+    return _Scanner(text, start, end, preamble).run()
+
+
 class _Scanner:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, start: Position | None = None, end: int | None = None, preamble: bool = True) -> None:
         self.text = text
-        self.n = len(text)
+        self.n = len(text) if end is None else end
+        # Byte offsets equal character offsets only if everything before is ASCII.
         self.ascii = text.isascii()
+        self.begin = 0 if start is None else start.offset
         self.tokens: list[Tok] = []
         self.comments: list[Comment] = []
         self.issues: list[LexIssue] = []
-        self.line = 1
-        self.line_start = 0
-        self.line_byte = 0  # byte offset of line_start (non-ASCII texts)
+        self.line = 1 if start is None else start.line
+        self.line_start = self.begin
+        self.line_byte = 0 if start is None else start.byte  # byte offset of line_start (non-ASCII texts)
         self.insert_eol = False
         self.frames: list[_Frame] = []
         # Preamble tracking: `package`/`import` are keywords only before the
         # first ordinary declaration of the file.
-        self.preamble = True
+        self.preamble = preamble
         self.preamble_state = 0
         self.at_decl_start = True
         self.truncated = False
@@ -317,13 +331,13 @@ class _Scanner:
     # -- main loop --------------------------------------------------------
     def run(self) -> LexResult:
         text, n = self.text, self.n
-        nul = text.find("\x00")
+        i = self.begin
+        nul = text.find("\x00", i, n)
         while nul >= 0:
             # CUE refuses NUL anywhere in the input, strings and comments included.
             self.issues.append(LexIssue("CUE001", "illegal character NUL", Span(self._pos_slow(nul), self._pos_slow(nul + 1))))
-            nul = text.find("\x00", nul + 1)
-        i = 0
-        if text.startswith("\ufeff"):
+            nul = text.find("\x00", nul + 1, n)
+        if i == 0 and text.startswith("\ufeff"):
             i = 1
         fast = self.ascii
         new = _new_position

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from plancheck.grammar import ast, lalr
 from plancheck.grammar.ast import LabelKind
-from plancheck.grammar.lexer import AttrValue, LexResult, StrPart, Tok, tokenize
+from plancheck.grammar.lexer import AttrValue, LexResult, StrPart, Tok, tokenize, tokenize_range
 from plancheck.grammar.span import Position, Span
 
 
@@ -110,7 +110,7 @@ def parse(text: str, path: str = "<input>") -> ParseResult:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse(text, path)
+        return _parse(text, path, tokenize(text), _end_position(text))
     except RecursionError:
         return _failed(text, path, "input nested too deeply to parse")
     except Exception as exc:  # pragma: no cover - a bug; still never raise
@@ -118,6 +118,49 @@ def parse(text: str, path: str = "<input>") -> ParseResult:
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+#: the error of a range whose last token runs past its end
+OVERRUN = "declaration runs past the end of its range"
+
+
+def parse_range(text: str, start: Position, end: int, path: str = "<input>", preamble: bool = False) -> ParseResult:
+    """Parse the declarations of ``text[start.offset:end]`` where they stand in ``text``.
+
+    Spans are positions in the whole ``text``, so declarations parsed this way
+    can stand beside those of other ranges in one :class:`~plancheck.grammar.ast.File`
+    (the language server re-parses only the top-level declarations an edit
+    touched). ``start`` is the first column of a line outside any bracket;
+    ``preamble`` says whether a package clause and imports may appear. The
+    returned file's span covers the range; a token running past ``end`` is
+    reported as an error, so an ``ok`` result holds whole declarations.
+    """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        lexed = tokenize_range(text, start, end, preamble)
+        end_pos = _range_end(text, start, end)
+        result = _parse(text, path, lexed, end_pos)
+        tokens = result.tokens
+        if tokens and tokens[-1].end.offset > end:
+            overrun = SyntaxIssue("CUE001", OVERRUN, Span(tokens[-1].start, tokens[-1].end))
+            return ParseResult(result.file, result.errors + (overrun,), tokens)
+        return result
+    except RecursionError:
+        return _failed(text, path, "input nested too deeply to parse")
+    except Exception as exc:  # pragma: no cover - a bug; still never raise
+        return _failed(text, path, f"internal parser error ({type(exc).__name__}: {exc})")
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _range_end(text: str, start: Position, end: int) -> Position:
+    piece = text[start.offset : end]
+    newlines = piece.count("\n")
+    line_start = piece.rfind("\n") + 1
+    byte = start.byte + (len(piece) if piece.isascii() else len(piece.encode("utf-8", "surrogatepass")))
+    return Position(start.line + newlines, len(piece) - line_start + 1, end, byte)
 
 
 def _failed(text: str, path: str, message: str) -> ParseResult:
@@ -133,12 +176,10 @@ def _end_position(text: str) -> Position:
     return Position(line, col, len(text), len(text.encode("utf-8", "surrogatepass")))
 
 
-def _parse(text: str, path: str) -> ParseResult:
+def _parse(text: str, path: str, lexed: LexResult, end_pos: Position) -> ParseResult:
     tables = _tables()
-    lexed: LexResult = tokenize(text)
     builder = _Builder(text, path, lexed)
     callbacks = lalr.bind_callbacks(tables, builder)
-    end_pos = _end_position(text)
     tokens: list = lexed.tokens
     tokens.append(_End(end_pos))
     issues: list[SyntaxIssue] = [SyntaxIssue(i.code, i.message, i.span) for i in lexed.issues]

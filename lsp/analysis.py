@@ -25,6 +25,7 @@ from plancheck.checker.check import CheckOptions, Report, check_sources
 from plancheck.checker.config import ConfigError, ConfigResolver
 from plancheck.checker.config import Settings as ProjectSettings
 from plancheck.checker.diagnostics import Diagnostic
+from plancheck.checker.incremental import IncrementalChecker
 from plancheck.checker.run import finish
 from plancheck.checker.sources import Source
 from plancheck.grammar import parse
@@ -136,6 +137,23 @@ class CheckedPackage:
     #: seconds spent in the check
     elapsed: float
     warnings: list[str] = field(default_factory=list)
+    #: the check evaluated only what the last edit could change (``report``'s
+    #: diagnostics are whole, its evaluations and plans are not)
+    partial: bool = False
+    #: what a whole check of the same snapshot needs
+    rerun: tuple[list[Source], CheckOptions] | None = None
+    _complete: Report | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def complete_report(self) -> Report:
+        """A report whose evaluations and plans cover the whole package (checked on
+        first use when the check was partial: hover needs it, typing does not)."""
+        if not self.partial or self.rerun is None:
+            return self.report
+        with self._lock:
+            if self._complete is None:
+                self._complete = check_sources(*self.rerun)
+            return self._complete
 
     def for_path(self, path: str) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.path == path]
@@ -165,16 +183,27 @@ def project_settings(folder: str, settings: Settings) -> tuple[ProjectSettings, 
     return found, warnings
 
 
-def check_package(snapshot: PackageSnapshot, settings: Settings) -> CheckedPackage:
-    """Check a package snapshot the way the CLI would, with the editor's buffers."""
+def check_package(
+    snapshot: PackageSnapshot, settings: Settings, incremental: IncrementalChecker | None = None
+) -> CheckedPackage:
+    """Check a package snapshot the way the CLI would, with the editor's buffers.
+
+    With ``incremental`` (the package's last check), an edit re-checks only
+    what it can change; the diagnostics are those of a whole check.
+    """
     started = time.perf_counter()
     project, warnings = project_settings(snapshot.folder, settings)
     sources = [Source(d.path, d.text) for d in snapshot.documents]
     options = CheckOptions(default_platform=project.default_platform, overlays=dict(snapshot.overlays), include_siblings=False)
-    report = check_sources(sources, options)
+    if incremental is not None:
+        result = incremental.check(sources, options)
+        report, partial = result.report, result.partial
+    else:
+        report, partial = check_sources(sources, options), False
     texts = {d.path: d.text for d in snapshot.documents}
     shown = finish(report.diagnostics, texts, project)
-    return CheckedPackage(snapshot, shown, report, time.perf_counter() - started, warnings)
+    elapsed = time.perf_counter() - started
+    return CheckedPackage(snapshot, shown, report, elapsed, warnings, partial, (sources, options))
 
 
 # ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, Callable, Sequence, TypeVar
 
 from lsprotocol import types
@@ -72,7 +73,7 @@ def create_server(settings: Settings = Settings(), fixed_debounce: bool = False)
         debounce = session.settings.debounce_ms
         session.update_settings(data)
         if fixed_debounce and session.settings.debounce_ms != debounce:
-            session.settings = Settings(session.settings.default_platform, debounce)
+            session.settings = replace(session.settings, debounce_ms=debounce)
 
     async def run(uri: str, feature: Callable[[FeatureContext], T], empty: T) -> T:
         """Run a feature for ``uri`` on a worker thread; failures are logged, not raised."""
@@ -221,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--debounce-ms", type=int, metavar="MS",
         help="delay between a change and the check that follows it (default: the client's setting, else 75)",
     )  # fmt: skip
+    p.add_argument(
+        "--no-incremental", action="store_true",
+        help="check the whole package on every change (by default an edit re-checks only what it can change)",
+    )  # fmt: skip
     p.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level")
     p.add_argument("--version", action="version", version=f"plancheck-lsp {__version__}")
     return p
@@ -245,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not 0 <= args.debounce_ms <= 10_000:
             parser.error("--debounce-ms must be between 0 and 10000")
         settings = Settings(debounce_ms=args.debounce_ms)
+    if args.no_incremental:
+        settings = replace(settings, incremental=False)
     server = create_server(settings, fixed_debounce=args.debounce_ms is not None)
     if args.tcp:
         try:

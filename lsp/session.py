@@ -17,6 +17,7 @@ from typing import Callable
 
 from lsprotocol import types
 
+from plancheck.checker.incremental import IncrementalChecker
 from plancheck.lsp.analysis import (
     CheckedPackage,
     FeatureContext,
@@ -52,12 +53,14 @@ class Session:
     published: PublishedDiagnostics = field(default_factory=PublishedDiagnostics)
     #: file read by a check -> folders whose check read it (imported packages, cue.mod)
     dependents: dict[str, set[str]] = field(default_factory=dict)
+    #: folder -> its last check, which the next edit's check builds on
+    incremental: dict[str, IncrementalChecker] = field(default_factory=dict)
     _warned: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.scheduler: CheckScheduler[PackageSnapshot, CheckedPackage] = CheckScheduler(
             snapshot=self.snapshot,
-            check=lambda snapshot: check_package(snapshot, self.settings),
+            check=lambda snapshot: check_package(snapshot, self.settings, self._incremental(snapshot.folder)),
             publish=self._publish,
             on_error=self._check_failed,
             executor=self.check_executor,
@@ -87,6 +90,7 @@ class Session:
             return
         self.scheduler.forget(doc.folder)
         self.checked.pop(doc.folder, None)
+        self.incremental.pop(doc.folder, None)
         for params in self.published.clear_folder(doc.folder):
             self.publish(params)
 
@@ -100,6 +104,9 @@ class Session:
                 self.scheduler.schedule(other, wait)
 
     def files_changed_on_disk(self, uris: list[str]) -> None:
+        # What a check read may have changed: the next checks start whole.
+        for checker in self.incremental.values():
+            checker.invalidate()
         if any(os.path.basename(uri_to_path(u)) in _CONFIG_NAMES for u in uris):
             self.recheck_all()
             return
@@ -117,9 +124,16 @@ class Session:
             self.log_message(types.MessageType.Warning, warning)
         if settings != self.settings:
             self.settings = settings
+            for checker in self.incremental.values():
+                checker.invalidate()
             self.recheck_all()
 
     # -- checks ----------------------------------------------------------------------
+    def _incremental(self, folder: str) -> IncrementalChecker | None:
+        if not self.settings.incremental:
+            return None
+        return self.incremental.setdefault(folder, IncrementalChecker())
+
     def snapshot(self, folder: str) -> PackageSnapshot:
         open_docs = self.documents.in_folder(folder)
         if not is_file_uri(open_docs[0].uri if open_docs else "file:"):

@@ -23,6 +23,8 @@ class Settings:
     default_platform: str | None = None
     #: delay between the last change and the check that follows it
     debounce_ms: int = DEFAULT_DEBOUNCE_MS
+    #: re-check only what an edit can change (off: every change checks the whole package)
+    incremental: bool = True
 
     def merged(self, data: Any) -> tuple["Settings", list[str]]:
         """These settings updated from a client mapping; and warnings about bad values."""
@@ -47,4 +49,10 @@ class Settings:
                 changes["debounce_ms"] = int(value)
             else:
                 warnings.append("plancheck.debounceMs must be a number of milliseconds between 0 and 10000")
+        if "incremental" in data:
+            value = data["incremental"]
+            if isinstance(value, bool):
+                changes["incremental"] = value
+            else:
+                warnings.append("plancheck.incremental must be true or false")
         return (replace(self, **changes) if changes else self), warnings

@@ -118,7 +118,7 @@ def _evaluated(ctx: FeatureContext, binding) -> str | None:
         return None
     from plancheck.checker.query import field_value
 
-    return field_value(ctx.checked.report, binding.path, binding.span.start.offset)
+    return field_value(ctx.checked.complete_report(), binding.path, binding.span.start.offset)
 
 
 def pipeline(ctx: FeatureContext, path: Sequence[ast.Node], offset: int):
@@ -137,7 +137,7 @@ def pipeline(ctx: FeatureContext, path: Sequence[ast.Node], offset: int):
         )
 
     found = []
-    for plan in ctx.checked.report.plans.values():
+    for plan in ctx.checked.complete_report().plans.values():
         for item in getattr(plan, "pipelines", {}).values():
             # The value may come from elsewhere (a comprehension) while its ops are written here.
             if inside(item.origin) or any(inside(f.origin) for op in item.ops for f in op.fields.values()):

@@ -494,3 +494,27 @@ def test_hover_on_a_reference_shows_its_evaluated_value(module: Path) -> None:
     assert 'evaluates to (as last checked):\n```cue\n"1.2-arm64"\n```' in on_tag.contents.value
     on_arches = hover(ctx, position(text, "arches[1]", 1))
     assert '["amd64", "arm64"]' in on_arches.contents.value
+
+
+def test_hover_after_an_incremental_check_sees_the_whole_package(module: Path) -> None:
+    # The edit re-checks `img` only; hover on `tag` still shows its value.
+    text = plan(
+        'version: *"1.2" | string\ntag: "\\(version)-x"\nuse: tag\n\n'
+        'img: #up: [op.#FetchContainer & {ref: "alpine", platform: "linux/arm64"}]\n'
+    )
+    path = module / "plan" / "main.cue"
+    from plancheck.checker.incremental import IncrementalChecker
+
+    incremental = IncrementalChecker()
+    first = TextDocument(path.as_uri(), text, 1)
+    check_package(snapshot_package(first.folder, [first], {first.path: text}), Settings(), incremental)
+    edited = text.replace("linux/arm64", "linux/aarch64")
+    document = TextDocument(path.as_uri(), edited, 2)
+    checked = check_package(snapshot_package(document.folder, [document], {document.path: edited}), Settings(), incremental)
+    assert checked.partial
+    assert "PLT002" in [d.code for d in checked.diagnostics]
+    assert checked.diagnostics == check_package(snapshot_package(document.folder, [document], {document.path: edited}), Settings()).diagnostics
+    assert checked.complete_report() is not checked.report
+    ctx = make_context(document, [document], {document.path: edited}, ParseCache(), "utf-16", checked)
+    on_tag = hover(ctx, position(edited, "use: tag", 6))
+    assert '"1.2-x"' in on_tag.contents.value
