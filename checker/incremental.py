@@ -44,6 +44,7 @@ dirty anyway. Equivalence with a whole check is tested on random edits.
 from __future__ import annotations
 
 import bisect
+import gc
 import logging
 import os
 import re
@@ -139,6 +140,17 @@ class IncrementalChecker:
             self._state = None
 
     def check(self, sources: list[Source], options: CheckOptions) -> IncrementalResult:
+        # As in check_sources: no cyclic collection in the middle (with a large
+        # state alive, one full collection costs more than the check).
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._check(sources, options)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _check(self, sources: list[Source], options: CheckOptions) -> IncrementalResult:
         with self._lock:
             state, self._state = self._state, None
             if state is not None:
@@ -450,7 +462,7 @@ def _recheck(state: _State, sources: list[Source], options: CheckOptions) -> tup
                 c.diagnostics = mine
                 continue
             previous = c.diagnostics
-            if path == edit.path and previous:
+            if previous:  # moved with their text (a related span may point into the edited file)
                 previous = [edit.move(d) for d in previous]
                 if any(d is None for d in previous):
                     return _fallback("a diagnostic lies in text that changed")
@@ -499,7 +511,7 @@ def _keys(diagnostics: Iterable[Diagnostic]) -> set[tuple]:
 def _reduced_parse(fs: FileState, included: set[tuple[str, int]], used_imports: frozenset[str]) -> ParseResult:
     """The file as if it held only its preamble and the included chunks.
 
-    The names the other chunks declare stay declared, as ``name: _``: nothing
+    The names the other chunks declare stay declared, as ``let name = _``: nothing
     included refers to them (they would be included), but "did you mean"
     suggestions for an undefined name look at every name in scope. Their
     diagnostics lie in chunks whose earlier diagnostics are kept.
@@ -519,7 +531,8 @@ def _reduced_parse(fs: FileState, included: set[tuple[str, int]], used_imports: 
             at = Span(c.start, c.start)
             for name in sorted(c.info.labels):
                 if _IDENTIFIER.fullmatch(name):
-                    decls.append(ast.Field(at, ast.Label(at, ast.ident_kind(name), name), ast.Top(at)))
+                    # `let`, not a field: in scope, but no data to evaluate and walk.
+                    decls.append(ast.LetClause(at, ast.Ident(at, name), ast.Top(at)))
     head = fs.head
     end = _end_position(fs.text)
     tree = ast.File(Span(head.span.start, end), fs.path, head.attributes, head.package, head.imports, tuple(decls))

@@ -42,6 +42,8 @@ CONFIG_SECTION = "plancheck"
 
 
 class PlancheckServer(LanguageServer):
+    session: Session
+
     def report_server_error(self, error: Exception, source: Any) -> None:
         # pygls shows errors outside requests as pop-ups; a log entry is enough.
         try:
@@ -211,6 +213,7 @@ def create_server(settings: Settings = Settings(), fixed_debounce: bool = False)
     async def on_folding_range(params: types.FoldingRangeParams) -> list[types.FoldingRange]:
         return await run(params.text_document.uri, folding_ranges, [])
 
+    server.session = session
     return server
 
 
@@ -253,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.no_incremental:
         settings = replace(settings, incremental=False)
     server = create_server(settings, fixed_debounce=args.debounce_ms is not None)
+    # This process is the server's own: garbage is collected between keystrokes.
+    server.session.collector.install()
     if args.tcp:
         try:
             host, port = parse_address(args.tcp)

@@ -28,6 +28,7 @@ from plancheck.lsp.analysis import (
     make_context,
     snapshot_package,
 )
+from plancheck.lsp.collector import IdleCollector
 from plancheck.lsp.documents import UTF16, DocumentStore, TextDocument, is_file_uri, uri_to_path
 from plancheck.lsp.features.diagnostics import to_lsp
 from plancheck.lsp.scheduler import CheckScheduler
@@ -55,6 +56,8 @@ class Session:
     dependents: dict[str, set[str]] = field(default_factory=dict)
     #: folder -> its last check, which the next edit's check builds on
     incremental: dict[str, IncrementalChecker] = field(default_factory=dict)
+    #: collects garbage between keystrokes (installed by the server's main)
+    collector: IdleCollector = field(default_factory=IdleCollector)
     _warned: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -78,6 +81,7 @@ class Session:
         if doc is None:
             log.warning("change to a document that is not open: %s", params.text_document.uri)
             return
+        self.collector.activity()
         self.changed_file(doc.path, doc.folder)
 
     def closed(self, uri: str) -> None:
@@ -154,6 +158,7 @@ class Session:
         log.debug("checked %s in %.1f ms", folder, checked.elapsed * 1000)
         for params in self.published.plan(checked, self._convert(checked)):
             self.publish(params)
+        self.collector.published()
 
     def _convert(self, checked: CheckedPackage) -> Callable:
         by_path = {d.path: d for d in checked.snapshot.documents}
