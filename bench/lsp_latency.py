@@ -106,6 +106,55 @@ class Connection:
                     return params["diagnostics"]
 
 
+#: what the typing scenario types into the middle service's exec op, and then deletes
+TYPED = '\t\t\tenv: HOME: "/root"\n\t\t\tuser: "builder"\n'
+
+
+def _changes(text: str, scenario: str, edits: int):
+    """The ``contentChanges`` entries of the scenario, one per edit."""
+    lines = text.splitlines()
+    # The platform of the middle service: its line and the column of its value.
+    middle = lines.index('\t\t\tplatform: "linux/arm64"', len(lines) // 2)
+    if scenario == "platform":
+        column = len('\t\t\tplatform: "linux/')
+        current = "arm64"
+        for n in range(edits):
+            new = ["aarch64", "arm64"][n % 2]
+            yield {
+                "range": {"start": {"line": middle, "character": column}, "end": {"line": middle, "character": column + len(current)}},
+                "text": new,
+            }
+            current = new
+        return
+    # typing: one character at a time after the exec op's `dir:` line, then backspaced
+    at = lines.index('\t\t\tdir: "/src"', middle) + 1
+    n = 0
+    while True:
+        line, col = at, 0
+        positions = []
+        for ch in TYPED:
+            if n == edits:
+                return
+            yield {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": ch}
+            positions.append((line, col))
+            n += 1
+            line, col = (line + 1, 0) if ch == "\n" else (line, col + 1)
+        for line, col in reversed(positions):
+            if n == edits:
+                return
+            yield {"range": {"start": {"line": line, "character": col}, "end": _after(line, col, positions)}, "text": ""}
+            n += 1
+
+
+def _after(line: int, col: int, positions: list[tuple[int, int]]) -> dict:
+    """The position just after the character typed at (line, col)."""
+    index = positions.index((line, col))
+    if index + 1 < len(positions):
+        nxt = positions[index + 1]
+        return {"line": nxt[0], "character": nxt[1]}
+    return {"line": line + 1, "character": 0}  # the last character typed is a newline
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -115,7 +164,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-async def measure(lines: int, edits: int, debounce_ms: int, timeout: float, incremental: bool = True) -> dict:
+async def measure(
+    lines: int, edits: int, debounce_ms: int, timeout: float, incremental: bool = True, scenario: str = "platform"
+) -> dict:
     text = generate_plan(lines)
     with tempfile.TemporaryDirectory(prefix="plancheck-lsp-bench-") as tmp:
         root = Path(tmp)
@@ -144,23 +195,10 @@ async def measure(lines: int, edits: int, debounce_ms: int, timeout: float, incr
             started = time.perf_counter()
             await conn.diagnostics(uri, 1, timeout)
             first = time.perf_counter() - started
-            # The platform of the middle service: its line and the column of its value.
-            middle = text.splitlines().index('\t\t\tplatform: "linux/arm64"', len(text.splitlines()) // 2)
-            column = len('\t\t\tplatform: "linux/')
-            spellings = ["aarch64", "arm64"]
-            current = "arm64"
             times: list[float] = []
             codes: set[str] = set()
-            for n in range(edits):
+            for n, change in enumerate(_changes(text, scenario, edits)):
                 version = n + 2
-                new = spellings[n % 2]
-                change = {
-                    "range": {
-                        "start": {"line": middle, "character": column},
-                        "end": {"line": middle, "character": column + len(current)},
-                    },
-                    "text": new,
-                }
                 sent = time.perf_counter()
                 conn.send(
                     {
@@ -172,7 +210,6 @@ async def measure(lines: int, edits: int, debounce_ms: int, timeout: float, incr
                 found = await conn.diagnostics(uri, version, timeout)
                 times.append(time.perf_counter() - sent)
                 codes.update(d.get("code") for d in found)
-                current = new
             await conn.request("shutdown", None)
             conn.send({"jsonrpc": "2.0", "method": "exit"})
         finally:
@@ -188,6 +225,7 @@ async def measure(lines: int, edits: int, debounce_ms: int, timeout: float, incr
         "edits": edits,
         "debounce_ms": debounce_ms,
         "incremental": incremental,
+        "scenario": scenario,
         "first_diagnostics_ms": first * 1000,
         "median_ms": statistics.median(times) * 1000,
         "p95_ms": percentile(times, 0.95) * 1000,
@@ -239,14 +277,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--debounce-ms", type=int, default=0)
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for one publish")
     p.add_argument("--no-incremental", action="store_true", help="run the server with whole checks on every change")
+    p.add_argument(
+        "--scenario", choices=["platform", "typing"], default="platform",
+        help="platform: toggle a platform's spelling; typing: type two fields into an op one character at a time, then delete them",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     args = p.parse_args(argv)
-    result = asyncio.run(measure(args.lines, args.edits, args.debounce_ms, args.timeout, not args.no_incremental))
+    result = asyncio.run(measure(args.lines, args.edits, args.debounce_ms, args.timeout, not args.no_incremental, args.scenario))
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         mode = "incremental" if result["incremental"] else "whole checks"
-        print(f"plan: {result['lines']} lines; {result['edits']} edits; debounce {result['debounce_ms']} ms; {mode}")
+        print(f"plan: {result['lines']} lines; {result['edits']} edits ({result['scenario']}); debounce {result['debounce_ms']} ms; {mode}")
         print(f"first diagnostics after didOpen: {result['first_diagnostics_ms']:.0f} ms")
         print(f"didChange -> publishDiagnostics: median {result['median_ms']:.1f} ms, "
               f"p95 {result['p95_ms']:.1f} ms (min {result['min_ms']:.1f}, max {result['max_ms']:.1f})")  # fmt: skip

@@ -439,7 +439,7 @@ def _recheck(state: _State, sources: list[Source], options: CheckOptions) -> tup
         chunk = files[path].chunks[i]
         if chunk.decls is None:
             result = parse_range(files[path].text, chunk.start, chunk.end, path)
-            if not _self_contained(result):
+            if not _self_contained(result, chunk.end):
                 return _fallback("a moved chunk no longer parses alone")
             chunk.decls = result.file.decls
             chunk.warnings = tuple(result.errors)
@@ -616,7 +616,7 @@ def _recut(old: FileState, text: str) -> _Edit | None:
             return _fallback("`import` or `package` outside the preamble")
         result = parse_range(text, start, end, old.path)
         tokens = result.tokens
-        if not _self_contained(result):
+        if not _self_contained(result, end):
             return _fallback("a re-cut piece does not parse on its own")
         tree = result.file
         piece = text[start.offset : end]
@@ -646,14 +646,17 @@ def _recut(old: FileState, text: str) -> _Edit | None:
     return _Edit(old.path, old, text, new_chunks, first, first + len(recut), added, removed, segments)
 
 
-def _self_contained(result: ParseResult) -> bool:
+def _self_contained(result: ParseResult, end: int) -> bool:
     """Whether a piece parses the same on its own as inside its file: it ends
-    with a ``,`` at the top level and the scanner closed no bracket or string
-    for it (its syntax errors, if any, are then its own)."""
+    with a ``,`` at the top level and the scanner did not have to close a
+    bracket or string at its end (in the file, that one would stay open into
+    the next chunk). Its syntax errors, if any, are then its own: a bracket
+    closed early by a mismatched closer inside the piece is closed the same
+    way in the file, since the scanner starts both at the top level."""
     tokens = result.tokens
     if tokens and tokens[-1].type != "COMMA":
         return False  # a declaration that would run into the next chunk
-    if any(t.inserted and t.type in _CLOSERS for t in tokens):
+    if any(t.inserted and t.type in _CLOSERS and t.start.offset >= end for t in tokens):
         return False
     return not any(e.message == OVERRUN for e in result.errors)
 
