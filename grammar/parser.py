@@ -18,6 +18,7 @@ import gc
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from plancheck.grammar import ast, lalr
 from plancheck.grammar.ast import LabelKind
@@ -105,19 +106,7 @@ def parse(text: str, path: str = "<input>") -> ParseResult:
     syntax errors (``CUE001``) and out-of-subset warnings (``CUE006``),
     sorted by position.
     """
-    # The parse allocates hundreds of thousands of small objects and no
-    # cycles; pausing the cyclic collector saves about a third of the time.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _parse(text, path, tokenize(text), _end_position(text))
-    except RecursionError:
-        return _failed(text, path, "input nested too deeply to parse")
-    except Exception as exc:  # pragma: no cover - a bug; still never raise
-        return _failed(text, path, f"internal parser error ({type(exc).__name__}: {exc})")
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    return _guarded(text, path, lambda: _parse(text, path, tokenize(text), _end_position(text)))
 
 
 #: the error of a range whose last token runs past its end
@@ -131,21 +120,29 @@ def parse_range(text: str, start: Position, end: int, path: str = "<input>", pre
     can stand beside those of other ranges in one :class:`~plancheck.grammar.ast.File`
     (the language server re-parses only the top-level declarations an edit
     touched). ``start`` is the first column of a line outside any bracket;
-    ``preamble`` says whether a package clause and imports may appear. The
-    returned file's span covers the range; a token running past ``end`` is
-    reported as an error, so an ``ok`` result holds whole declarations.
+    ``preamble`` says whether a package clause and imports may appear. A token
+    running past ``end`` is reported as an error (:data:`OVERRUN`), so an
+    ``ok`` result holds whole declarations. Never raises.
     """
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        lexed = tokenize_range(text, start, end, preamble)
-        end_pos = _range_end(text, start, end)
-        result = _parse(text, path, lexed, end_pos)
+
+    def work() -> ParseResult:
+        result = _parse(text, path, tokenize_range(text, start, end, preamble), _range_end(text, start, end))
         tokens = result.tokens
         if tokens and tokens[-1].end.offset > end:
             overrun = SyntaxIssue("CUE001", OVERRUN, Span(tokens[-1].start, tokens[-1].end))
             return ParseResult(result.file, result.errors + (overrun,), tokens)
         return result
+
+    return _guarded(text, path, work)
+
+
+def _guarded(text: str, path: str, work: Callable[[], ParseResult]) -> ParseResult:
+    # The parse allocates hundreds of thousands of small objects and no
+    # cycles; pausing the cyclic collector saves about a third of the time.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return work()
     except RecursionError:
         return _failed(text, path, "input nested too deeply to parse")
     except Exception as exc:  # pragma: no cover - a bug; still never raise
