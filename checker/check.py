@@ -45,7 +45,8 @@ class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: path -> text of every file checked (for snippets and fixes)
     sources: dict[str, str] = field(default_factory=dict)
-    #: files read besides the ones checked (imported packages, cue.mod, values.yaml),
+    #: files read besides the ones checked (imported packages, cue.mod, values.yaml)
+    #: and paths looked for (folders searched for an import, a cue.mod not found),
     #: so that caches can tell when a result is stale
     dependencies: list[str] = field(default_factory=list)
     #: the plan model of every package checked, by folder (and package name)
@@ -137,6 +138,7 @@ def _check(sources: list[Source], options: CheckOptions, report: Report, parses:
         folder = Path(os.path.dirname(os.path.abspath(group[0].path)))
         members = list(group)
         if options.include_siblings and name:
+            loader.probed_paths.add(str(folder))  # a new sibling joins the package
             for sibling in loader.folder_files(folder):
                 if os.path.abspath(sibling) in checked_abs:
                     continue
@@ -170,7 +172,7 @@ def _check(sources: list[Source], options: CheckOptions, report: Report, parses:
     for ctx in contexts:
         for check in rules.checks():
             report.diagnostics.extend(check(ctx))
-    report.dependencies.extend(sorted(loader.read_paths))
+    report.dependencies.extend(sorted(loader.read_paths | loader.probed_paths))
     report.diagnostics[:] = _dedupe(report.diagnostics)
 
 

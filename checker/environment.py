@@ -39,11 +39,15 @@ def _environments(folder: Path, loader) -> list[tuple[str, str | None, Path | No
     """(env name, platform, plan folder) of the environments of the nearest ``.dagger``."""
     for candidate in (folder.resolve(), *folder.resolve().parents):
         env_dir = candidate / ".dagger" / "env"
+        if loader is not None:
+            loader.probed_paths.add(str(env_dir))  # created later, it would name a platform
         if not env_dir.is_dir():
             continue
         out = []
         for name in sorted(os.listdir(env_dir)):
             values = env_dir / name / "values.yaml"
+            if loader is not None:
+                loader.probed_paths.add(str(values))
             try:
                 text = values.read_text(encoding="utf-8")
             except OSError:

@@ -103,6 +103,9 @@ class Loader:
     _package_cache: dict[tuple[str, str], Package | None] = field(default_factory=dict)
     #: every file read besides the checked ones (for caches)
     read_paths: set[str] = field(default_factory=set)
+    #: paths whose absence or listing decided something: a ``cue.mod`` not found,
+    #: an import folder looked into (a file appearing there changes the result)
+    probed_paths: set[str] = field(default_factory=set)
     #: the checked files, by absolute path: an import of their folder reuses them
     _checked: dict[str, FileUnit] = field(default_factory=dict)
 
@@ -155,6 +158,7 @@ class Loader:
             module_file = candidate / "cue.mod" / "module.cue"
             text = self.read(module_file)
             if text is None:
+                self.probed_paths.add(str(module_file))
                 continue
             self.read_paths.add(str(module_file))
             found = Module(candidate, _module_path(self.parse(str(module_file), text)))
@@ -193,6 +197,7 @@ class Loader:
                 folders.append(module.root / "cue.mod" / sub / path)
         default_name = qualifier or path.rstrip("/").rsplit("/", 1)[-1].split("@", 1)[0]
         for folder in folders:
+            self.probed_paths.add(str(folder))
             key = (str(folder), default_name)
             if key in self._package_cache:
                 got = self._package_cache[key]

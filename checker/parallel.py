@@ -70,7 +70,8 @@ def check_batch(batch: Sequence[CheckJob]) -> list[CheckResult]:
         if i is not None:
             results[i].diagnostics.append(d)
     for dep in report.dependencies:
-        folder = os.path.dirname(os.path.abspath(dep))
+        path = os.path.abspath(dep)
+        folder = path if path in every_folder else os.path.dirname(path)
         for i, result in enumerate(results):
             if folder in folders[i] or folder not in every_folder:
                 result.dependencies.append(dep)

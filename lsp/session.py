@@ -103,7 +103,10 @@ class Session:
         wait = self.settings.debounce_ms / 1000 if delay is None else delay
         if self.documents.in_folder(folder):
             self.scheduler.schedule(folder, wait)
-        for other in sorted(self.dependents.get(path, ())):
+        # A check depends on the files it read and on the folders it looked into
+        # (a file created in an import's folder changes that import).
+        readers = self.dependents.get(path, set()) | self.dependents.get(os.path.dirname(path), set())
+        for other in sorted(readers):
             if other != folder and self.documents.in_folder(other):
                 self.scheduler.schedule(other, wait)
 

@@ -212,6 +212,21 @@ def test_cache_sees_changes_in_sibling_files(tmp_path, monkeypatch):
     assert third.cache_hits == 0 and [d.code for d in third.diagnostics] == ["CUE002"]
 
 
+def test_a_cached_result_goes_stale_when_an_import_appears(tmp_path, monkeypatch):
+    """CUE003 for an import of the module that does not exist yet: once the package
+    is written, the cached result must not be used (nothing the plan reads changed)."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "cue.mod" / "module.cue", 'module: "example.com/m"\n')
+    write(tmp_path / "plans" / "main.cue", 'package main\n\nimport "example.com/m/lib"\n\nx: lib.y\n')
+    options = runner.RunOptions(cache_dir=tmp_path / "cache")
+    first = runner.run(["plans/main.cue"], options)
+    assert "CUE003" in [d.code for d in first.diagnostics]
+    assert runner.run(["plans/main.cue"], options).cache_hits == 1
+    write(tmp_path / "lib" / "lib.cue", "package lib\n\ny: 1\n")
+    after = runner.run(["plans/main.cue"], options)
+    assert after.cache_hits == 0 and after.diagnostics == []
+
+
 def test_a_batch_gives_each_package_its_own_result(tmp_path, monkeypatch):
     """Packages checked in one check_sources call get the diagnostics of their files and
     the dependencies in their folder (plus shared ones), the same as checked alone."""
@@ -228,8 +243,12 @@ def test_a_batch_gives_each_package_its_own_result(tmp_path, monkeypatch):
     alone = [check_job(j) for j in jobs]
     assert [r.diagnostics for r in together] == [r.diagnostics for r in alone]
     assert [[d.code for d in r.diagnostics] for r in together] == [["CUE006"], ["CUE002"], ["CUE001"]]
-    assert [Path(p).name for p in together[0].dependencies] == ["sibling.cue"]
-    assert together[1].dependencies == [] and together[2].dependencies == []
+    files = [[Path(p).name for p in r.dependencies if os.path.isfile(p)] for r in together]
+    assert files == [["sibling.cue"], [], []]
+    # Paths looked for count too (a cue.mod or a sibling that appears later); no
+    # result gets the other folders' own.
+    assert str(tmp_path / "a") in together[0].dependencies and str(tmp_path / "a") not in together[1].dependencies
+    assert str(tmp_path / ".dagger" / "env") in together[1].dependencies
     # Batches group equal settings only, and give every worker several.
     mixed = jobs + [CheckJob(jobs[0].sources, "linux/arm64")]
     assert batches(mixed, 1) == [[0, 1, 2], [3]]

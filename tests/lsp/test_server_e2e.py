@@ -93,6 +93,20 @@ async def test_a_change_rechecks_the_whole_package_and_clears_stale_diagnostics(
     assert not cleared.diagnostics
 
 
+async def test_a_package_created_on_disk_rechecks_its_importers(client: RecordingClient, workspace: Path):
+    text = 'package main\n\nimport "example.com/app/lib"\n\nx: lib.y\n'
+    uri = open_document(client, workspace / "plan" / "main.cue", text)
+    first = await client.wait_for_diagnostics(uri, lambda p: p.version == 1)
+    assert "CUE003" in [d.code for d in first.diagnostics]
+    mark = len(client.published)
+    (workspace / "lib").mkdir()
+    (workspace / "lib" / "lib.cue").write_text("package lib\n\ny: 1\n")
+    created = types.FileEvent(uri=(workspace / "lib" / "lib.cue").as_uri(), type=types.FileChangeType.Created)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[created]))
+    cleared = await client.wait_for_diagnostics(uri, lambda p: True, after=mark)
+    assert not cleared.diagnostics
+
+
 async def test_open_buffers_override_the_disk(client: RecordingClient, workspace: Path):
     path = workspace / "plan" / "main.cue"
     path.write_text(FETCH.replace('ref:      "alpine:3.15"', 'ref "alpine:3.15"'))
