@@ -69,14 +69,8 @@ class ParseCache:
         self._entries: OrderedDict[str, OrderedDict[str, ParseResult]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def parse(self, document: TextDocument) -> ParsedDocument:
-        with self._lock:
-            texts = self._entries.get(document.path)
-            found = texts.get(document.text) if texts is not None else None
-            if found is not None:
-                self._entries.move_to_end(document.path)
-                return ParsedDocument(document, found)
-        result = parse(document.text, document.path)
+    def store(self, document: TextDocument, result: ParseResult) -> None:
+        """Keep a parse made elsewhere (a whole check's) for requests on ``document``."""
         with self._lock:
             texts = self._entries.setdefault(document.path, OrderedDict())
             texts[document.text] = result
@@ -85,6 +79,16 @@ class ParseCache:
             self._entries.move_to_end(document.path)
             while len(self._entries) > self._files:
                 self._entries.popitem(last=False)
+
+    def parse(self, document: TextDocument) -> ParsedDocument:
+        with self._lock:
+            texts = self._entries.get(document.path)
+            found = texts.get(document.text) if texts is not None else None
+            if found is not None:
+                self._entries.move_to_end(document.path)
+                return ParsedDocument(document, found)
+        result = parse(document.text, document.path)
+        self.store(document, result)
         return ParsedDocument(document, result)
 
 

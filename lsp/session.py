@@ -18,6 +18,7 @@ from typing import Callable
 from lsprotocol import types
 
 from plancheck.checker.incremental import IncrementalChecker
+from plancheck.grammar.parser import ParseResult
 from plancheck.lsp.analysis import (
     CheckedPackage,
     FeatureContext,
@@ -152,6 +153,12 @@ class Session:
         if not self.documents.in_folder(folder):
             return  # closed while it was being checked
         self.checked[folder] = checked
+        if not checked.partial:
+            # A whole check parsed every buffer: requests need not parse them again.
+            for document in checked.snapshot.documents:
+                result = checked.report.parses.get(document.path)
+                if isinstance(result, ParseResult):
+                    self.parses.store(document, result)
         for dependency in checked.report.dependencies:
             self.dependents.setdefault(os.path.abspath(dependency), set()).add(folder)
         for warning in checked.warnings:

@@ -518,3 +518,14 @@ def test_hover_after_an_incremental_check_sees_the_whole_package(module: Path) -
     ctx = make_context(document, [document], {document.path: edited}, ParseCache(), "utf-16", checked)
     on_tag = hover(ctx, position(edited, "use: tag", 6))
     assert '"1.2-x"' in on_tag.contents.value
+
+
+def test_the_parse_cache_keeps_what_a_check_parsed() -> None:
+    cache = ParseCache()
+    document = TextDocument("file:///p/a.cue", "a: 1\n", 1)
+    from plancheck.grammar import parse
+
+    made = parse(document.text, document.path)
+    cache.store(document, made)
+    assert cache.parse(document).result is made
+    assert cache.parse(TextDocument("file:///p/a.cue", "a: 2\n", 2)).result is not made
