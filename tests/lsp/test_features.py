@@ -122,6 +122,19 @@ def test_encoding_negotiation_prefers_the_clients_first_supported_choice() -> No
     assert choose_encoding(["latin-1"]) == "utf-16"
 
 
+def test_incremental_checks_can_be_turned_off() -> None:
+    assert Settings().incremental
+    off, warnings = Settings().merged({"incremental": False})
+    assert not off.incremental and warnings == []
+    same, warnings = off.merged({"incremental": "no"})
+    assert same == off and warnings == ["plancheck.incremental must be true or false"]
+    from plancheck.lsp.session import Session
+
+    session = Session(publish=lambda p: None, log_message=lambda k, m: None, check_executor=None, settings=off)
+    assert session._incremental("/p") is None
+    assert Session(publish=lambda p: None, log_message=lambda k, m: None, check_executor=None)._incremental("/p") is not None
+
+
 def test_settings_ignore_bad_values_with_a_warning() -> None:
     settings, warnings = Settings().merged({"defaultPlatform": "Linux/AArch64", "debounceMs": 10})
     assert settings == Settings(default_platform="linux/arm64", debounce_ms=10) and warnings == []
