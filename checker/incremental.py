@@ -214,6 +214,10 @@ def _file_state(path: str, text: str, result: ParseResult) -> FileState | None:
     starts = _positions(text, points)
     tokens = result.tokens
     token_starts = [t.start.offset for t in tokens]
+    # Syntax issues go with the chunk they start in (one at the very end, with the last).
+    issues: list[list[SyntaxIssue]] = [[] for _ in points]
+    for issue in result.errors:
+        issues[bisect.bisect_right(points, issue.span.start.offset) - 1].append(issue)
     chunks: list[Chunk] = []
     d = 0
     for index, (start, end) in enumerate(zip(starts, ends)):
@@ -224,8 +228,7 @@ def _file_state(path: str, text: str, result: ParseResult) -> FileState | None:
         lo = bisect.bisect_left(token_starts, start.offset)
         hi = bisect.bisect_left(token_starts, end)
         info = _info(own, tokens[lo:hi])
-        warnings = tuple(e for e in result.errors if start.offset <= e.span.start.offset < end)
-        chunks.append(Chunk(start, end, text[start.offset : end], info, tuple(own), warnings))
+        chunks.append(Chunk(start, end, text[start.offset : end], info, tuple(own), tuple(issues[index])))
     return FileState(path, text, chunks, tree, _import_names(tree))
 
 
@@ -399,6 +402,9 @@ def _recheck(state: _State, sources: list[Source], options: CheckOptions) -> tup
         affected |= c.info.labels
     added = {id(c) for c in edit.added}
     dirty = {(edit.path, i) for i in range(edit.first, edit.last) if id(edit.chunks[i]) in added}
+    if _labels(edit.added) ^ _labels(edit.removed):
+        # A name came or went: an undefined reference's "did you mean" looks at every name.
+        dirty |= {(path, i) for path, i, c in universe if any(d.code == "CUE002" for d in c.diagnostics)}
     # Whatever declares or mentions an affected name is dirty, and what it
     # declares is affected in turn.
     grew = True
@@ -495,6 +501,10 @@ def _options_key(options: CheckOptions, sources: list[Source]) -> CheckOptions:
     """The options without the package's own buffers (those are the sources compared)."""
     own = {os.path.abspath(s.path) for s in sources}
     return replace(options, overlays={k: v for k, v in options.overlays.items() if os.path.abspath(k) not in own})
+
+
+def _labels(chunks: list[Chunk]) -> frozenset[str]:
+    return frozenset().union(*(c.info.labels for c in chunks))
 
 
 def _used_imports(fs: FileState) -> frozenset[str]:

@@ -245,6 +245,15 @@ def test_a_diagnostic_in_a_constant_goes_with_its_last_user(tmp_path: Path) -> N
     assert got.report.diagnostics == []
 
 
+def test_a_new_name_changes_the_suggestion_for_an_undefined_one_elsewhere(tmp_path: Path) -> None:
+    filler = "".join(f"other{i}: {i}\n\n" for i in range(6))
+    before = f"package main\n\nservicex: 1\n\n{filler}use: service\n"
+    got = check_twice(tmp_path, before, before.replace("servicex:", "services:"))
+    assert got.partial
+    [d] = got.report.diagnostics
+    assert 'did you mean "services"' in d.message
+
+
 def test_removing_the_last_use_of_an_import(tmp_path: Path) -> None:
     before = 'package main\n\nimport "strings"\n\na: strings.ToUpper("x")\n\nb: 1\n'
     got = check_twice(tmp_path, before, before.replace('strings.ToUpper("x")', '"X"'))
