@@ -35,13 +35,15 @@ def plan(services: int) -> str:
         "package main\n\nimport (\n\t\"alpha.dagger.io/dagger\"\n\t\"alpha.dagger.io/dagger/op\"\n)\n\n",
         "// Where images go.\nrepository: *\"registry.example.com/app\" | string @dagger(input)\n\n",
         "_armPlatform: \"linux/aarch64\"\n\n",
+        "let goImage = \"golang:1.21-alpine\"\n\n",
         "#Build: {\n\tname: string\n\t#up: [\n\t\top.#FetchContainer & {ref: \"golang:1.21\", platform: \"linux/arm64\"},\n\t\top.#Exec & {args: [\"go\", \"build\", name]},\n\t]\n}\n\n",
     ]
     for i in range(services):
         platform = "_armPlatform" if i % 3 == 0 else f'"{PLATFORMS[i % 2]}"'
+        image = "goImage" if i % 4 == 1 else '"golang:1.21-alpine"'
         out.append(
             f"// Service {i}.\nservice{i}: dagger.#Artifact & {{\n\t#up: [\n"
-            f"\t\top.#FetchContainer & {{\n\t\t\tref:      \"golang:1.21-alpine\"\n\t\t\tplatform: {platform}\n\t\t}},\n"
+            f"\t\top.#FetchContainer & {{\n\t\t\tref:      {image}\n\t\t\tplatform: {platform}\n\t\t}},\n"
             f"\t\top.#Exec & {{\n\t\t\targs: [\"/bin/sh\", \"-c\", \"go build ./cmd/app{i}\"]\n\t\t\tdir:  \"/src\"\n\t\t}},\n"
             f"\t\top.#PushContainer & {{\n\t\t\tref: \"\\(repository)/svc{i}:1.0\"\n\t\t}},\n\t]\n}}\n\n"
         )
@@ -97,7 +99,9 @@ def mutate(text: str, rng: random.Random) -> str:
         k = rng.choice(starts) if starts else i
         lines[k:k] = ["", new]
     elif kind == 10:  # a name renamed
-        old, new = rng.choice([("repository", "repo"), ("service1", "service1x"), ("_armPlatform", "_arm"), ("op.#Exec", "op.#Exek")])
+        old, new = rng.choice(
+            [("repository", "repo"), ("service1", "service1x"), ("_armPlatform", "_arm"), ("op.#Exec", "op.#Exek"), ("goImage", "goImg")]
+        )
         spots = [k for k, l in enumerate(lines) if old in l]
         if spots:
             k = rng.choice(spots)
