@@ -107,6 +107,64 @@ async def test_a_package_created_on_disk_rechecks_its_importers(client: Recordin
     assert not cleared.diagnostics
 
 
+def _large_plan(services: int) -> str:
+    parts = [plan('repository: "registry.example.com/app"\n_arm: "linux/aarch64"\n')]
+    for i in range(services):
+        platform = "_arm" if i % 7 == 3 else '"linux/arm64"'
+        parts.append(
+            f"// Service {i}.\nservice{i}: dagger.#Artifact & {{\n\t#up: [\n"
+            f"\t\top.#FetchContainer & {{\n\t\t\tref:      \"alpine\"\n\t\t\tplatform: {platform}\n\t\t}},\n"
+            f"\t\top.#PushContainer & {{ref: \"\\(repository)/s{i}:1\"}},\n\t]\n}}\n\n"
+        )
+    return "".join(parts)
+
+
+async def test_edits_of_a_large_plan_publish_what_a_whole_check_finds(client: RecordingClient, workspace: Path):
+    """Edits of a 40-pipeline plan are checked incrementally; after each, the published
+    diagnostics (codes, ranges, messages) are those of a whole check of the same text."""
+    from plancheck.lsp.analysis import check_package, snapshot_package
+    from plancheck.lsp.documents import TextDocument
+    from plancheck.lsp.features.diagnostics import to_lsp
+    from plancheck.lsp.settings import Settings
+
+    path = workspace / "plan" / "main.cue"
+    text = _large_plan(40)
+    uri = open_document(client, path, text)
+
+    from plancheck.checker.incremental import IncrementalChecker
+
+    incremental = IncrementalChecker()  # what the server does, in-process: these edits stay incremental
+
+    def expected(body: str) -> list[tuple]:
+        document = TextDocument(uri, body, 1)
+        snapshot = snapshot_package(document.folder, [document], {document.path: body})
+        checked = check_package(snapshot, Settings())
+        mirrored = check_package(snapshot, Settings(), incremental)
+        assert mirrored.partial == (body != _large_plan(40)) and mirrored.diagnostics == checked.diagnostics
+        return [(d.code, to_lsp(d, document, "utf-16").range, d.message) for d in checked.diagnostics]
+
+    def published(params) -> list[tuple]:
+        return [(d.code, d.range, d.message) for d in params.diagnostics]
+
+    got = await client.wait_for_diagnostics(uri, lambda p: p.version == 1)
+    assert published(got) == expected(text) and len(got.diagnostics) == 1  # PLT002 in `_arm`
+    edits = [
+        ("// Service 5.", "// Service 5.\n// two more lines\n// above it"),  # moves what follows
+        ("service20: dagger.#Artifact & {\n\t#up: [\n\t\top.#FetchContainer & {\n\t\t\tref:      \"alpine\"\n\t\t\tplatform: \"linux/arm64\"",
+         "service20: dagger.#Artifact & {\n\t#up: [\n\t\top.#FetchContainer & {\n\t\t\tref:      \"alpine\"\n\t\t\tplatform: \"linux/x86_64\""),
+        ("ref:      \"alpine\"\n\t\t\tplatform: \"linux/arm64\"\n\t\t},\n\t\top.#PushContainer & {ref: \"\\(repository)/s30",
+         "ref:      \"alpine\"\n\t\t\tplatform: \"linux/arm64\"\n\t\t},\n\t\top.#PushContainer & {ref: \"\\(repositry)/s30"),
+        ("// two more lines\n", ""),
+    ]  # fmt: skip
+    for version, (old, new) in enumerate(edits, start=2):
+        at = text.index(old)
+        change_document(client, uri, version, position(text, old), position(text, old, len(old)), new)
+        text = text[:at] + new + text[at + len(old) :]
+        got = await client.wait_for_diagnostics(uri, lambda p, v=version: p.version == v)
+        assert published(got) == expected(text), f"after edit {version - 1}"
+    assert sorted(d.code for d in got.diagnostics) == ["CUE002", "PLT002", "PLT002"]
+
+
 async def test_open_buffers_override_the_disk(client: RecordingClient, workspace: Path):
     path = workspace / "plan" / "main.cue"
     path.write_text(FETCH.replace('ref:      "alpine:3.15"', 'ref "alpine:3.15"'))
