@@ -2,8 +2,10 @@
 
 Starts the real server over stdio, opens a generated plan of ``--lines`` lines
 (a module of pipelines: fetch, exec, push) and makes ``--edits`` edits one
-after the other, each toggling a platform between a canonical spelling and a
-non-canonical one so that every edit changes the diagnostics. The time of an
+after the other: by default each toggles a platform between a canonical
+spelling and a non-canonical one, so that every edit changes the diagnostics;
+``--scenario typing`` types two fields into an op one character at a time and
+deletes them again (every broken state in between is checked). The time of an
 edit runs from writing the notification to reading the ``publishDiagnostics``
 for that document *and version*. The debounce delay is set with
 ``--debounce-ms`` (default 0: the figure is what the server itself costs; the
@@ -15,7 +17,8 @@ output separates the checker's share from the server's. ``--no-incremental``
 runs the server with whole checks on every change (the figure before
 incremental checks existed).
 
-    .venv/bin/python bench/lsp_latency.py [--lines 2000] [--edits 200] [--debounce-ms 0] [--no-incremental] [--json]
+    .venv/bin/python bench/lsp_latency.py [--lines 2000] [--edits 200] [--debounce-ms 0]
+        [--scenario platform|typing] [--no-incremental] [--json]
 """
 
 from __future__ import annotations
