@@ -170,6 +170,15 @@ class PushRecord:
 ContextSource = FilteredDir | GeneratedDir | GitSource | HttpSource | JobImage | JobFiles | PushRecord
 
 
+def source_dir(source: ContextSource) -> str:
+    """The local folder an engine reads ``source`` from (every source but a job's image)."""
+    if isinstance(source, GitSource):
+        return posixpath.join(source.path, source.subdir) if source.subdir else source.path
+    if isinstance(source, (FilteredDir, GeneratedDir, JobFiles, PushRecord, HttpSource)):
+        return source.path
+    raise AssertionError(f"{source!r} is not a folder")
+
+
 @dataclass(frozen=True)
 class GeneratedDockerfile:
     text: str

@@ -30,18 +30,13 @@ from ..compile import (
     ContextDockerfile,
     ContextSource,
     ExportFiles,
-    FilteredDir,
-    GeneratedDir,
     GeneratedDockerfile,
-    GitSource,
-    HttpSource,
-    JobFiles,
     JobImage,
     KeepImage,
     PushImage,
-    PushRecord,
     SaveArchive,
     Workspace,
+    source_dir,
 )
 from ..errors import BuildError, UsageError
 from .. import process
@@ -204,12 +199,12 @@ class BuildahEngine(Engine):
         return f"{self._context_dir(job)}/{job.dockerfile.path}"
 
     def _context_dir(self, job: BuildJob) -> str:
-        return _source_dir(job.context)
+        return source_dir(job.context)
 
     def _context_value(self, source: ContextSource, results: Results) -> str:
         if isinstance(source, JobImage):
             return f"container-image://{results.kept_image(source.job)}"
-        return _source_dir(source)
+        return source_dir(source)
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -282,11 +277,3 @@ class BuildahEngine(Engine):
             created, self._created = self._created, []
         if created:
             process.run([*self._global(), "rmi", "--force", *created])
-
-
-def _source_dir(source: ContextSource) -> str:
-    if isinstance(source, GitSource):
-        return f"{source.path}/{source.subdir}" if source.subdir else source.path
-    if isinstance(source, (FilteredDir, GeneratedDir, JobFiles, PushRecord, HttpSource)):
-        return source.path
-    raise AssertionError(f"{source!r} is not a folder")

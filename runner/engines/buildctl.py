@@ -42,19 +42,16 @@ from ..compile import (
     ContextDockerfile,
     ContextSource,
     ExportFiles,
-    FilteredDir,
-    GeneratedDir,
     GeneratedDockerfile,
     GitSource,
     HttpSource,
-    JobFiles,
     JobImage,
     KeepImage,
     Output,
     PushImage,
-    PushRecord,
     SaveArchive,
     Workspace,
+    source_dir,
 )
 from ..errors import BuildError, UsageError
 from .. import process
@@ -236,7 +233,7 @@ class BuildctlEngine(Engine):
         if isinstance(context, GitSource) and self.fetches(context):
             argv += ["--opt", f"context={context.url()}"]
         else:
-            context_dir = _source_dir(context)
+            context_dir = source_dir(context)
             argv += ["--local", f"context={context_dir}"]
         if isinstance(job.dockerfile, GeneratedDockerfile):
             argv += ["--local", f"dockerfile={job.dockerfile.dir}", "--opt", "filename=Dockerfile"]
@@ -258,7 +255,7 @@ class BuildctlEngine(Engine):
             return ["--opt", f"context:{name}={source.url()}"]
         if isinstance(source, HttpSource) and self.fetches(source):
             return ["--opt", f"context:{name}={source.url}"]
-        return ["--local", f"{name}={_source_dir(source)}", "--opt", f"context:{name}=local:{name}"]
+        return ["--local", f"{name}={source_dir(source)}", "--opt", f"context:{name}=local:{name}"]
 
     def _output_argv(self, job: BuildJob, output: Output | None, index: int) -> list[str]:
         if output is None:
@@ -362,12 +359,6 @@ def _purpose(output: Output | None) -> str:
     return "build"
 
 
-def _source_dir(source: ContextSource) -> str:
-    if isinstance(source, GitSource):
-        return posixpath.join(source.path, source.subdir) if source.subdir else source.path
-    if isinstance(source, (FilteredDir, GeneratedDir, JobFiles, PushRecord, HttpSource)):
-        return source.path
-    raise AssertionError(f"{source!r} is not a folder")
 
 
 def _read_metadata(job: BuildJob, path: Path) -> dict[str, object]:
