@@ -10,7 +10,6 @@ whole package.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Mapping
 from plancheck.checker import rules
 from plancheck.checker.diagnostics import Diagnostic, Severity
 from plancheck.checker.sources import Source
+from plancheck.grammar.collection import paused_gc
 from plancheck.grammar.span import LineIndex, Span
 
 if TYPE_CHECKING:
@@ -82,15 +82,9 @@ def check_sources(
     report = Report()
     for source in sources:
         report.sources[source.path] = source.text
-    # Evaluation builds large graphs of small objects without garbage cycles
-    # worth collecting mid-way; pausing the collector saves a third of the time.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # Pausing the collector during evaluation saves a third of the time.
+    with paused_gc():
         _check(sources, options, report, parses or {})
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     report.diagnostics.sort(key=Diagnostic.sort_key)
     return report
 

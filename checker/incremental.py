@@ -44,12 +44,10 @@ dirty anyway. Equivalence with a whole check is tested on random edits.
 from __future__ import annotations
 
 import bisect
-import gc
 import logging
 import os
 import re
 import threading
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
@@ -57,8 +55,9 @@ from plancheck.checker.check import CheckOptions, Report, check_sources
 from plancheck.checker.diagnostics import Diagnostic, Edit, Fix, Related
 from plancheck.checker.sources import Source
 from plancheck.grammar import ast
+from plancheck.grammar.collection import paused_gc
 from plancheck.grammar.lexer import Tok
-from plancheck.grammar.parser import OVERRUN, ParseResult, SyntaxIssue, parse_range
+from plancheck.grammar.parser import OVERRUN, ParseResult, SyntaxIssue, end_position, parse_range
 from plancheck.grammar.span import Position, Span
 
 log = logging.getLogger(__name__)
@@ -142,16 +141,7 @@ class IncrementalChecker:
     def check(self, sources: list[Source], options: CheckOptions) -> IncrementalResult:
         # As in check_sources: no cyclic collection in the middle (with a large
         # state alive, one full collection costs more than the check).
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return self._check(sources, options)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-
-    def _check(self, sources: list[Source], options: CheckOptions) -> IncrementalResult:
-        with self._lock:
+        with paused_gc(), self._lock:
             state, self._state = self._state, None
             if state is not None:
                 try:
@@ -211,7 +201,7 @@ def _file_state(path: str, text: str, result: ParseResult) -> FileState | None:
             continue  # inside a declaration
         points.append(point)
     ends = points[1:] + [len(text)]
-    starts = _positions(text, points)
+    starts = _positions_from(text, Position(1, 1, 0, 0), points)
     tokens = result.tokens
     token_starts = [t.start.offset for t in tokens]
     # Syntax issues go with the chunk they start in (one at the very end, with the last).
@@ -250,20 +240,6 @@ def _candidates(text: str, lo: int, hi: int) -> Iterable[int]:
         if nl < 0:
             return
         s = nl + 1
-
-
-def _positions(text: str, offsets: list[int]) -> list[Position]:
-    """Positions (line, column 1) of line starts in ascending order."""
-    out = []
-    line, last, byte = 1, 0, 0
-    ascii_text = text.isascii()
-    for offset in offsets:
-        piece = text[last:offset]
-        line += piece.count("\n")
-        byte += len(piece) if ascii_text else len(piece.encode("utf-8", "surrogatepass"))
-        out.append(Position(line, 1, offset, byte))
-        last = offset
-    return out
 
 
 def _info(decls: Iterable, tokens: Iterable) -> ChunkInfo:
@@ -544,16 +520,10 @@ def _reduced_parse(fs: FileState, included: set[tuple[str, int]], used_imports: 
                     # `let`, not a field: in scope, but no data to evaluate and walk.
                     decls.append(ast.LetClause(at, ast.Ident(at, name), ast.Top(at)))
     head = fs.head
-    end = _end_position(fs.text)
+    end = end_position(fs.text)
     tree = ast.File(Span(head.span.start, end), fs.path, head.attributes, head.package, head.imports, tuple(decls))
     tokens = tuple(Tok("IDENT", name, end, end) for name in sorted(used_imports))
     return ParseResult(tree, tuple(warnings), tokens)
-
-
-def _end_position(text: str) -> Position:
-    line_start = text.rfind("\n") + 1
-    byte = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-    return Position(text.count("\n") + 1, len(text) - line_start + 1, len(text), byte)
 
 
 # ---------------------------------------------------------------------------
@@ -611,10 +581,9 @@ def _recut(old: FileState, text: str) -> _Edit | None:
             if last >= len(chunks):
                 return _fallback("the edit reaches the end unevenly")
             last += 1
-    replaced = chunks[first:last]
-    left = Counter(c.text for c in replaced)
+    # The replaced chunks by text, in order; those no re-cut chunk matches were removed.
     by_text: dict[str, list[Chunk]] = {}
-    for c in replaced:
+    for c in chunks[first:last]:
         by_text.setdefault(c.text, []).append(c)
     recut: list[Chunk] = []
     added: list[Chunk] = []
@@ -631,9 +600,8 @@ def _recut(old: FileState, text: str) -> _Edit | None:
         tree = result.file
         piece = text[start.offset : end]
         chunk = Chunk(start, end, piece, _info(tree.decls, tokens), tree.decls, tuple(result.errors))
-        if left[piece] > 0:
+        if by_text.get(piece):
             # The same text as a replaced chunk: it keeps that chunk's diagnostics, moved.
-            left[piece] -= 1
             same = by_text[piece].pop(0)
             chunk.diagnostics = same.diagnostics
             moved = (start.line - same.start.line, start.offset - same.start.offset, start.byte - same.start.byte)

@@ -14,13 +14,13 @@ Everything before and after the mistake stays in the AST.
 
 from __future__ import annotations
 
-import gc
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
 from plancheck.grammar import ast, lalr
+from plancheck.grammar.collection import paused_gc
 from plancheck.grammar.ast import LabelKind
 from plancheck.grammar.lexer import AttrValue, LexResult, StrPart, Tok, tokenize, tokenize_range
 from plancheck.grammar.span import Position, Span
@@ -106,7 +106,7 @@ def parse(text: str, path: str = "<input>") -> ParseResult:
     syntax errors (``CUE001``) and out-of-subset warnings (``CUE006``),
     sorted by position.
     """
-    return _guarded(text, path, lambda: _parse(text, path, tokenize(text), _end_position(text)))
+    return _guarded(text, path, lambda: _parse(text, path, tokenize(text), end_position(text)))
 
 
 #: the error of a range whose last token runs past its end
@@ -139,17 +139,13 @@ def parse_range(text: str, start: Position, end: int, path: str = "<input>", pre
 def _guarded(text: str, path: str, work: Callable[[], ParseResult]) -> ParseResult:
     # The parse allocates hundreds of thousands of small objects and no
     # cycles; pausing the cyclic collector saves about a third of the time.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        return work()
+        with paused_gc():
+            return work()
     except RecursionError:
         return _failed(text, path, "input nested too deeply to parse")
     except Exception as exc:  # pragma: no cover - a bug; still never raise
         return _failed(text, path, f"internal parser error ({type(exc).__name__}: {exc})")
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _range_end(text: str, start: Position, end: int) -> Position:
@@ -163,11 +159,12 @@ def _range_end(text: str, start: Position, end: int) -> Position:
 def _failed(text: str, path: str, message: str) -> ParseResult:
     start = Position(1, 1, 0, 0)
     span = Span(start, start)
-    file = ast.File(Span(start, _end_position(text)), path, (), None, (), ())
+    file = ast.File(Span(start, end_position(text)), path, (), None, (), ())
     return ParseResult(file, (SyntaxIssue("CUE001", message, span),))
 
 
-def _end_position(text: str) -> Position:
+def end_position(text: str) -> Position:
+    """The position just past the last character of ``text``."""
     line = text.count("\n") + 1
     col = len(text) - (text.rfind("\n") + 1) + 1
     return Position(line, col, len(text), len(text.encode("utf-8", "surrogatepass")))
